@@ -1,0 +1,6 @@
+package dev.abortguard.client;
+
+/** Placeholder until the client module lands. */
+final class Placeholder {
+  private Placeholder() {}
+}

@@ -1,0 +1,6 @@
+package dev.abortguard.server;
+
+/** Placeholder. */
+final class Placeholder {
+  private Placeholder() {}
+}
