@@ -1,0 +1,216 @@
+package dev.abortguard.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Writes the one line per aborted request, rate-limited, with a delayed "suppressed N" summary.
+ *
+ * <p>The message text carries every field (so a plain pattern layout shows them) and the same
+ * fields are attached as SLF4J 2 key-values (so a JSON encoder gets them typed and named).
+ */
+final class AbortLog implements AutoCloseable {
+
+    /** The logger of every abort line; configure its level to silence or widen them. */
+    static final String LOGGER_NAME = "dev.abortguard.server.ClientAbort";
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LOGGER_NAME);
+    private static final int MAX_VALUE_LENGTH = 200;
+
+    private final AbortLogLevel level;
+    private final boolean stackTraces;
+    private final int maxLinesPerSecond;
+    private final Duration summaryInterval;
+    private final LogRateLimiter limiter;
+    private final LongAdder suppressed = new LongAdder();
+    private final AtomicBoolean summaryScheduled = new AtomicBoolean();
+    private volatile ScheduledThreadPoolExecutor summaryTimer;
+
+    AbortLog(AbortLogLevel level, boolean stackTraces, int maxLinesPerSecond, Duration summaryInterval) {
+        this.level = level;
+        this.stackTraces = stackTraces;
+        this.maxLinesPerSecond = maxLinesPerSecond;
+        this.summaryInterval = summaryInterval;
+        this.limiter = new LogRateLimiter(maxLinesPerSecond, System::nanoTime);
+    }
+
+    void log(ClientAbortEvent event) {
+        if (!enabled()) {
+            return;
+        }
+        if (!limiter.tryAcquire()) {
+            suppressed.increment();
+            scheduleSummary();
+            return;
+        }
+        LoggingEventBuilder builder = level == AbortLogLevel.DEBUG ? LOGGER.atDebug() : LOGGER.atInfo();
+        String exception = exceptionSummary(event.cause());
+        builder.addKeyValue("kind", event.kind().tag())
+                .addKeyValue("method", event.method())
+                .addKeyValue("path", clean(event.path()))
+                .addKeyValue("route", clean(event.route()))
+                .addKeyValue("status", event.status())
+                .addKeyValue("bytesWritten", event.bytesWritten())
+                .addKeyValue("elapsedMs", ClientAbortEvent.millis(nanos(event.elapsed())))
+                .addKeyValue("silenceMs", ClientAbortEvent.millis(nanos(event.silenceBeforeAbort())))
+                .addKeyValue("exception", exception);
+        if (event.requestId() != null) {
+            builder.addKeyValue("requestId", clean(event.requestId()));
+        }
+        if (event.idempotencyKey() != null) {
+            builder.addKeyValue("idempotencyKey", clean(event.idempotencyKey()));
+        }
+        if (stackTraces && event.cause() != null) {
+            builder.setCause(event.cause());
+        }
+        builder.log(message(event, exception));
+    }
+
+    private boolean enabled() {
+        switch (level) {
+            case INFO:
+                return LOGGER.isInfoEnabled();
+            case DEBUG:
+                return LOGGER.isDebugEnabled();
+            default:
+                return false;
+        }
+    }
+
+    private static String message(ClientAbortEvent event, String exception) {
+        StringBuilder sb = new StringBuilder(160)
+                .append("Client aborted ")
+                .append(event.method() == null ? "request" : event.method());
+        if (event.path() != null) {
+            sb.append(' ').append(clean(event.path()));
+        }
+        sb.append(": kind=").append(event.kind().tag());
+        if (event.route() != null) {
+            sb.append(" route=").append(clean(event.route()));
+        }
+        if (event.status() >= 0) {
+            sb.append(" status=").append(event.status());
+        }
+        if (event.bytesWritten() >= 0) {
+            sb.append(" bytesWritten=").append(event.bytesWritten());
+        }
+        if (event.elapsed() != null) {
+            sb.append(" elapsedMs=").append(event.elapsed().toMillis());
+        }
+        if (event.silenceBeforeAbort() != null) {
+            sb.append(" silenceMs=").append(event.silenceBeforeAbort().toMillis());
+        }
+        if (event.requestId() != null) {
+            sb.append(" requestId=").append(clean(event.requestId()));
+        }
+        if (event.idempotencyKey() != null) {
+            sb.append(" idempotencyKey=").append(clean(event.idempotencyKey()));
+        }
+        sb.append(" exception=").append(exception);
+        return sb.toString();
+    }
+
+    /** {@code ClassName: root cause message}; the root message names what the OS said. */
+    static String exceptionSummary(Throwable t) {
+        if (t == null) {
+            return "none";
+        }
+        Throwable root = t;
+        for (int i = 0; i < 64 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        if (message == null && root != t) {
+            message = t.getMessage();
+        }
+        String rootName = root == t ? "" : " (root " + root.getClass().getName() + ")";
+        return t.getClass().getName() + ": " + clean(String.valueOf(message)) + rootName;
+    }
+
+    /** Header values and paths come from the client: no line breaks, no control characters, bounded. */
+    static String clean(String value) {
+        if (value == null) {
+            return null;
+        }
+        int length = Math.min(value.length(), MAX_VALUE_LENGTH);
+        StringBuilder sb = null;
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(length).append(value, 0, i);
+                }
+                sb.append('_');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        String result = sb != null ? sb.toString() : value.substring(0, length);
+        return value.length() > MAX_VALUE_LENGTH ? result + "..." : result;
+    }
+
+    private static long nanos(Duration d) {
+        return d == null ? -1 : d.toNanos();
+    }
+
+    private void scheduleSummary() {
+        if (!summaryScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            timer().schedule(this::logSummary, summaryInterval.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException rejected) {
+            // closed: the summary is written by close()
+            summaryScheduled.set(false);
+        }
+    }
+
+    private ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor t = summaryTimer;
+        if (t == null) {
+            synchronized (this) {
+                t = summaryTimer;
+                if (t == null) {
+                    t = new ScheduledThreadPoolExecutor(1, r -> {
+                        Thread thread = new Thread(r, "abort-guard-log-summary");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    // the thread exists only while a summary is pending: nothing lingers after a redeploy
+                    t.setKeepAliveTime(5, TimeUnit.SECONDS);
+                    t.allowCoreThreadTimeOut(true);
+                    t.setRemoveOnCancelPolicy(true);
+                    summaryTimer = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    private void logSummary() {
+        summaryScheduled.set(false);
+        long count = suppressed.sumThenReset();
+        if (count > 0) {
+            LoggingEventBuilder builder = level == AbortLogLevel.DEBUG ? LOGGER.atDebug() : LOGGER.atInfo();
+            builder.addKeyValue("suppressed", count)
+                    .log("Suppressed {} client-abort log lines (limit {} per second); abort metrics are exact",
+                            count, maxLinesPerSecond);
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledThreadPoolExecutor t = summaryTimer;
+        if (t != null) {
+            t.shutdownNow();
+        }
+        logSummary();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.abortguard.server;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Receives one call per aborted request (never more, whatever the number of failing writes).
+ *
+ * <p>Called on the thread that noticed the abort — a request thread or an application executor
+ * thread — so implementations must be thread-safe and fast; they must not throw (a throwing
+ * implementation is caught and logged once at WARN, and the request is unaffected).
+ *
+ * @see AbortCounters the built-in, lock-free implementation
+ * @see MicrometerAbortMetrics the Micrometer adapter
+ */
+@FunctionalInterface
+public interface AbortMetrics {
+
+    /** Records one aborted request. */
+    void record(ClientAbortEvent event);
+
+    /** Records nothing. */
+    static AbortMetrics none() {
+        return event -> { };
+    }
+
+    /** Records into each of {@code metrics}, in order. */
+    static AbortMetrics composite(AbortMetrics... metrics) {
+        List<AbortMetrics> all = List.of(metrics);
+        all.forEach(m -> Objects.requireNonNull(m, "metrics element"));
+        return event -> {
+            for (AbortMetrics m : all) {
+                m.record(event);
+            }
+        };
+    }
+}

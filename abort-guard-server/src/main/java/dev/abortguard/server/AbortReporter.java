@@ -1,0 +1,167 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.http.HttpServletMapping;
+import jakarta.servlet.http.MappingMatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Turns a recognised abort into one log line and one metric record, at most once per request.
+ * Shared by {@link ClientAbortFilter}, its stream wrappers and {@link ClientAbortHandler}.
+ *
+ * <p>Nothing here may break the request: event building reads a request that another thread may be
+ * finishing, and metrics are user code, so both are guarded.
+ */
+final class AbortReporter implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(AbortReporter.class);
+
+    final ClientAbortClassifier classifier;
+    private final AbortLog log;
+    private final AbortMetrics metrics;
+    private final List<String> requestIdHeaders;
+    private final String idempotencyKeyHeader;
+    private final List<String> routeAttributes;
+    private final AtomicBoolean metricsFailureLogged = new AtomicBoolean();
+    /**
+     * The last failures our wrappers reported, so that {@link ClientAbortHandler#handle(Throwable)}
+     * called without the request (an executor thread's catch block) does not count them twice.
+     */
+    @SuppressWarnings("unchecked")
+    private final WeakReference<Throwable>[] recent = new WeakReference[64];
+    private int recentNext;
+
+    AbortReporter(ClientAbortClassifier classifier, AbortLog log, AbortMetrics metrics,
+                  List<String> requestIdHeaders, String idempotencyKeyHeader, List<String> routeAttributes) {
+        this.classifier = classifier;
+        this.log = log;
+        this.metrics = metrics;
+        this.requestIdHeaders = List.copyOf(requestIdHeaders);
+        this.idempotencyKeyHeader = idempotencyKeyHeader;
+        this.routeAttributes = List.copyOf(routeAttributes);
+    }
+
+    AbortMetrics metrics() {
+        return metrics;
+    }
+
+    /** A read or write through our wrappers failed: a client abort by construction. */
+    void streamFailed(ExchangeState state, AbortKind kind, Throwable failure) {
+        state.rememberFailure(failure);
+        rememberRecent(failure);
+        if (state.claimReport()) {
+            report(event(state, kind, failure));
+        }
+    }
+
+    private synchronized void rememberRecent(Throwable failure) {
+        recent[recentNext] = new WeakReference<>(failure);
+        recentNext = (recentNext + 1) % recent.length;
+    }
+
+    private synchronized boolean isRecent(Throwable t) {
+        Throwable current = t;
+        for (int depth = 0; current != null && depth < 64; depth++) {
+            for (WeakReference<Throwable> ref : recent) {
+                if (ref != null && ref.get() == current) {
+                    return true;
+                }
+            }
+            Throwable cause = current.getCause();
+            if (cause == current) {
+                break;
+            }
+            current = cause;
+        }
+        return false;
+    }
+
+    /**
+     * Whether a throwable escaping the filter chain (or handed to {@link ClientAbortHandler}) is a
+     * client abort of this request; reports it if nothing was reported for the request yet.
+     */
+    boolean escapedIsAbort(ExchangeState state, Throwable t) {
+        if (!(t instanceof Exception)) {
+            return false;
+        }
+        if (state != null ? state.isRememberedFailure(t) : isRecent(t)) {
+            return true;
+        }
+        if (!classifier.isClientAbort(t)) {
+            return false;
+        }
+        if (state == null) {
+            report(new ClientAbortEvent(AbortKind.CLASSIFIED, null, null, null, -1, -1, -1, -1, null, null, t));
+        } else {
+            state.rememberFailure(t);
+            if (state.claimReport()) {
+                report(event(state, AbortKind.CLASSIFIED, t));
+            }
+        }
+        return true;
+    }
+
+    private ClientAbortEvent event(ExchangeState state, AbortKind kind, Throwable failure) {
+        long now = System.nanoTime();
+        String route = null;
+        String requestId = null;
+        String idempotencyKey = null;
+        int status = -1;
+        try {
+            route = route(state);
+            requestId = requestId(state);
+            idempotencyKey = idempotencyKeyHeader == null ? null : state.request.getHeader(idempotencyKeyHeader);
+            status = state.response.getStatus();
+        } catch (RuntimeException recycled) {
+            // the container may already be recycling the request of a completed async exchange
+        }
+        return new ClientAbortEvent(kind, state.method, state.path, route, status, state.bytesWritten(),
+                now - state.startNanos, now - state.lastIoNanos(), requestId, idempotencyKey, failure);
+    }
+
+    private String route(ExchangeState state) {
+        for (String attribute : routeAttributes) {
+            Object value = state.request.getAttribute(attribute);
+            if (value != null) {
+                return value.toString();
+            }
+        }
+        HttpServletMapping mapping = state.request.getHttpServletMapping();
+        if (mapping == null || mapping.getMappingMatch() == null || mapping.getMappingMatch() == MappingMatch.DEFAULT) {
+            return null;
+        }
+        String pattern = mapping.getPattern();
+        return pattern == null || pattern.isEmpty() ? null : pattern;
+    }
+
+    private String requestId(ExchangeState state) {
+        for (String header : requestIdHeaders) {
+            String value = state.request.getHeader(header);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private void report(ClientAbortEvent event) {
+        try {
+            metrics.record(event);
+        } catch (RuntimeException e) {
+            if (metricsFailureLogged.compareAndSet(false, true)) {
+                LOGGER.warn("AbortMetrics {} threw; aborts are still logged, this warning is shown once",
+                        metrics.getClass().getName(), e);
+            }
+        }
+        log.log(event);
+    }
+
+    @Override
+    public void close() {
+        log.close();
+    }
+}

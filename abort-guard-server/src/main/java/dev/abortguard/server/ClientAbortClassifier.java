@@ -1,0 +1,418 @@
+package dev.abortguard.server;
+
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Decides whether a throwable means "the HTTP client went away" — the fallback for throwables that
+ * {@link ClientAbortFilter}'s stream wrappers did not see, and the public test for code that
+ * catches exceptions itself.
+ *
+ * <p>The filter does not need this class to recognise the common case: an {@code IOException}
+ * raised while reading the request body or writing the response body through its wrappers is a
+ * client abort by construction. The classifier is for everything else: an exception rethrown by a
+ * framework in another shape, a write made on a stream the filter never wrapped, a Spring
+ * {@code @ExceptionHandler}. It answers from what the throwable <em>is</em>, so it is deliberately
+ * conservative: a false positive hides a real outage (Spring's {@code DisconnectedClientHelper}
+ * once turned backend failures into silent 200s — spring-framework #34264, #34481), a false negative
+ * only costs one noisy log line.
+ *
+ * <h2>Rules, in the order they are applied</h2>
+ * <ol>
+ *   <li><b>Exclusions win.</b> If any throwable in the cause chain, or any of its superclasses,
+ *       belongs to an outbound client or data-access package ({@code org.apache.hc.}, {@code
+ *       java.net.http.}, {@code org.springframework.web.client.}, {@code java.sql.}, {@code
+ *       com.mongodb.}, ...), the answer is {@code false}: a handler's own call to a backend was
+ *       reset, which is a real error even when its root cause reads "Connection reset".</li>
+ *   <li><b>Container types</b>, matched by class name so that no container is a compile
+ *       dependency: Tomcat {@code ClientAbortException} (never its parent {@code
+ *       BadRequestException}, which also covers malformed requests) and {@code CloseNowException}
+ *       (HTTP/2 stream reset), Jetty {@code EofException} (except {@code EofException("Closed")}
+ *       without a cause, which Jetty also throws for an application's write after close), Spring
+ *       MVC's {@code AsyncRequestNotUsableException}. Subclasses match too.</li>
+ *   <li><b>Operating-system wording</b> ("Broken pipe", "Connection reset by peer", Windows'
+ *       "An established connection was aborted by the software in your host machine", and the
+ *       glibc / Windows translations of those into German, French, Spanish, Italian, Portuguese,
+ *       Russian, Polish, Chinese, Japanese and Korean), matched case-insensitively on an {@code
+ *       IOException} in the chain, <em>and only if that exception was thrown by server I/O</em>:
+ *       the first stack frame outside the JDK belongs to a container package ({@code
+ *       org.apache.catalina.}, {@code org.apache.coyote.}, {@code org.apache.tomcat.}, {@code
+ *       org.eclipse.jetty.}, {@code io.undertow.}, {@code org.xnio.}). Undertow throws a bare
+ *       {@code IOException("Broken pipe")}; a JDBC driver or an HTTP client throws the same text
+ *       from its own frames, and is not claimed.</li>
+ * </ol>
+ *
+ * <p>A raw {@link java.io.EOFException} is never claimed (parsers and drivers throw it), nor is a
+ * {@link java.nio.channels.ClosedChannelException} (outbound NIO channels throw it too).
+ *
+ * <p>The cause chain is walked at most {@link Builder#maxCauseDepth(int) maxCauseDepth} levels
+ * (default 64), so a cyclic chain ({@code a -> b -> a}) or a 10,000-deep chain costs a bounded
+ * amount of work and never overflows the stack. A {@code null} throwable is not an abort.
+ *
+ * <p>Instances are immutable and thread-safe; {@link #standard()} is shared.
+ */
+public final class ClientAbortClassifier {
+
+    /** Tomcat 9/10/11: the connector's wrapper for any I/O failure on the client socket. */
+    static final String TOMCAT_CLIENT_ABORT = "org.apache.catalina.connector.ClientAbortException";
+    /** Tomcat: an HTTP/2 stream was reset by the client; thrown unwrapped. */
+    static final String TOMCAT_CLOSE_NOW = "org.apache.coyote.CloseNowException";
+    /** Jetty 9-12: end of stream on the client connection; message null, OS text in the cause. */
+    static final String JETTY_EOF = "org.eclipse.jetty.io.EofException";
+    /** Spring MVC 6.1+: the response can no longer be used because the client is gone. */
+    static final String SPRING_ASYNC_NOT_USABLE =
+            "org.springframework.web.context.request.async.AsyncRequestNotUsableException";
+
+    private static final List<String> STANDARD_ABORT_TYPES =
+            List.of(TOMCAT_CLIENT_ABORT, TOMCAT_CLOSE_NOW, JETTY_EOF, SPRING_ASYNC_NOT_USABLE);
+
+    /**
+     * What the OS says when the peer is gone. Linux (glibc) texts come from libc's own
+     * translations ({@code /usr/share/locale/<lang>/LC_MESSAGES/libc.mo}); the JDK adds its own
+     * "Connection reset"; Windows texts are WSAECONNABORTED (10053) and WSAECONNRESET (10054).
+     */
+    private static final List<String> STANDARD_ABORT_MESSAGES = List.of(
+            // English: Linux/macOS strerror, the JDK's own text, Windows
+            "broken pipe",
+            "connection reset",
+            "software caused connection abort",
+            "connection aborted",
+            "an established connection was aborted by the software in your host machine",
+            "an existing connection was forcibly closed by the remote host",
+            // German
+            "datenübergabe unterbrochen",
+            "die verbindung wurde vom kommunikationspartner zurückgesetzt",
+            "das programm verursachte den abbruch der verbindung",
+            "eine bestehende verbindung wurde softwaregesteuert durch den hostcomputer abgebrochen",
+            "eine vorhandene verbindung wurde vom remotehost geschlossen",
+            // French
+            "relais brisé",
+            "connexion ré-initialisée par le correspondant",
+            "le logiciel a provoqué l'abandon de la connexion",
+            "une connexion établie a été abandonnée par un logiciel de votre ordinateur hôte",
+            "une connexion existante a dû être fermée par",
+            // Spanish
+            "tubería rota",
+            "conexión reinicializada por la máquina remota",
+            "el programa provocó el fin de la conexión",
+            "se ha anulado una conexión establecida por el software en su equipo host",
+            "se ha forzado la interrupción de una conexión existente por el host remoto",
+            // Italian
+            "pipe interrotta",
+            "connessione interrotta dal corrispondente",
+            // Portuguese (Brazil)
+            "pipe quebrado",
+            "conexão fechada pela outra ponta",
+            // Russian
+            "обрыв канала",
+            "соединение разорвано другой стороной",
+            // Polish
+            "przerwany potok",
+            "połączenie zerwane przez drugą stronę",
+            // Chinese (simplified, traditional)
+            "断开的管道",
+            "连接被对方重设",
+            "连接被对方重置",
+            "管線損壞",
+            "連線被對方重設",
+            "你的主机中的软件中止了一个已建立的连接",
+            "远程主机强迫关闭了一个现有的连接",
+            // Japanese
+            "パイプが切断されました",
+            "接続が相手からリセットされました",
+            "確立された接続がホスト コンピューターのソフトウェアによって中止されました",
+            "既存の接続はリモート ホストに強制的に切断されました",
+            // Korean
+            "파이프가 깨어짐",
+            "상대편이 연결을 끊음",
+            "현재 연결은 사용자의 호스트 시스템의 소프트웨어의 의해 중단되었습니다",
+            "현재 연결은 원격 호스트에 의해 강제로 끊겼습니다");
+
+    /** Packages whose frames mean "this I/O was the server's own socket". */
+    private static final List<String> STANDARD_SERVER_IO_PACKAGES = List.of(
+            "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.",
+            "org.eclipse.jetty.", "io.undertow.", "org.xnio.");
+
+    /**
+     * Outbound clients, drivers and data access: a failure from any of these is a backend failure
+     * of the handler, never the HTTP client of this request going away.
+     */
+    private static final List<String> STANDARD_EXCLUDED_PACKAGES = List.of(
+            // HTTP clients
+            "org.apache.hc.", "org.apache.http.", "java.net.http.", "jdk.internal.net.http.",
+            "sun.net.www.", "okhttp3.", "okio.", "retrofit2.", "feign.", "io.netty.",
+            "reactor.netty.", "org.springframework.web.client.",
+            "org.springframework.web.reactive.function.client.", "jakarta.ws.rs.client.",
+            "javax.ws.rs.client.", "org.glassfish.jersey.client.", "org.eclipse.jetty.client.",
+            "io.grpc.", "software.amazon.awssdk.", "com.amazonaws.",
+            // JDBC, pools, ORMs, data access
+            "java.sql.", "javax.sql.", "com.mysql.", "org.mariadb.", "org.postgresql.",
+            "oracle.jdbc.", "com.microsoft.sqlserver.", "org.h2.", "org.hsqldb.",
+            "com.zaxxer.hikari.", "org.hibernate.", "jakarta.persistence.", "javax.persistence.",
+            "org.springframework.dao.", "org.springframework.jdbc.",
+            "org.springframework.transaction.", "org.springframework.data.",
+            "org.springframework.orm.", "org.jooq.", "org.apache.ibatis.", "org.mybatis.",
+            // NoSQL, caches, search
+            "com.mongodb.", "org.bson.", "redis.clients.", "io.lettuce.", "org.redisson.",
+            "com.datastax.", "org.apache.cassandra.", "org.elasticsearch.", "co.elastic.",
+            "org.opensearch.", "net.spy.memcached.",
+            // Messaging
+            "org.apache.kafka.", "org.springframework.kafka.", "com.rabbitmq.",
+            "org.springframework.amqp.", "org.springframework.jms.", "jakarta.jms.", "javax.jms.",
+            "org.apache.activemq.", "org.apache.pulsar.", "io.nats.");
+
+    private static final List<String> JDK_PACKAGES = List.of(
+            "java.", "javax.net.", "sun.", "jdk.", "com.sun.");
+
+    private static final ClientAbortClassifier STANDARD = builder().build();
+
+    private final Set<String> abortTypes;
+    private final List<String> abortMessages;
+    private final List<String> serverIoPackages;
+    private final List<String> excludedPackages;
+    private final int maxCauseDepth;
+
+    private ClientAbortClassifier(Builder builder) {
+        this.abortTypes = Set.copyOf(builder.abortTypes);
+        this.abortMessages = List.copyOf(builder.abortMessages);
+        this.serverIoPackages = List.copyOf(builder.serverIoPackages);
+        this.excludedPackages = List.copyOf(builder.excludedPackages);
+        this.maxCauseDepth = builder.maxCauseDepth;
+    }
+
+    /** The standard rules described in the class documentation. */
+    public static ClientAbortClassifier standard() {
+        return STANDARD;
+    }
+
+    /** A builder that starts from the standard rules; add or remove rules from there. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this classifier's rules. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.abortTypes.clear();
+        b.abortTypes.addAll(abortTypes);
+        b.abortMessages.clear();
+        b.abortMessages.addAll(abortMessages);
+        b.serverIoPackages.clear();
+        b.serverIoPackages.addAll(serverIoPackages);
+        b.excludedPackages.clear();
+        b.excludedPackages.addAll(excludedPackages);
+        b.maxCauseDepth = maxCauseDepth;
+        return b;
+    }
+
+    /**
+     * Returns {@code true} if {@code throwable} (or a cause within {@code maxCauseDepth}) says the
+     * HTTP client of the current request disconnected, and nothing in the chain says it is a
+     * failure of an outbound call. Never throws; {@code null} gives {@code false}.
+     */
+    public boolean isClientAbort(Throwable throwable) {
+        boolean abort = false;
+        Throwable current = throwable;
+        for (int depth = 0; current != null && depth < maxCauseDepth; depth++) {
+            if (isExcluded(current.getClass())) {
+                return false;
+            }
+            if (!abort && (matchesAbortType(current) || matchesServerIoMessage(current))) {
+                abort = true;
+            }
+            Throwable cause = current.getCause();
+            if (cause == current) {
+                break;
+            }
+            current = cause;
+        }
+        return abort;
+    }
+
+    private boolean isExcluded(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Throwable.class; c = c.getSuperclass()) {
+            String name = c.getName();
+            for (String prefix : excludedPackages) {
+                if (name.startsWith(prefix)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean matchesAbortType(Throwable t) {
+        for (Class<?> c = t.getClass(); c != null && c != Throwable.class; c = c.getSuperclass()) {
+            String name = c.getName();
+            if (abortTypes.contains(name)) {
+                // Jetty reuses EofException("Closed") for a write after the application closed the
+                // stream; without a cause it cannot be told apart from that bug.
+                return !(JETTY_EOF.equals(name) && t.getCause() == null && "Closed".equals(t.getMessage()));
+            }
+        }
+        return false;
+    }
+
+    private boolean matchesServerIoMessage(Throwable t) {
+        if (!(t instanceof IOException) || abortMessages.isEmpty()) {
+            return false;
+        }
+        String message = t.getMessage();
+        if (message == null) {
+            return false;
+        }
+        String normalized = message.toLowerCase(Locale.ROOT);
+        boolean phrase = false;
+        for (String candidate : abortMessages) {
+            if (normalized.contains(candidate)) {
+                phrase = true;
+                break;
+            }
+        }
+        return phrase && thrownByServerIo(t);
+    }
+
+    private boolean thrownByServerIo(Throwable t) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+            String className = frame.getClassName();
+            if (startsWithAny(className, JDK_PACKAGES)) {
+                continue;
+            }
+            return startsWithAny(className, serverIoPackages);
+        }
+        return false;
+    }
+
+    private static boolean startsWithAny(String value, List<String> prefixes) {
+        for (String prefix : prefixes) {
+            if (value.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Fully qualified class names matched as client aborts (subclasses match too). */
+    public Set<String> abortTypes() {
+        return abortTypes;
+    }
+
+    /** Lower-case phrases matched in the message of a server-thrown {@code IOException}. */
+    public List<String> abortMessages() {
+        return abortMessages;
+    }
+
+    /** Package prefixes that identify the server's own socket I/O in a stack trace. */
+    public List<String> serverIoPackages() {
+        return serverIoPackages;
+    }
+
+    /** Package prefixes that veto a match anywhere in the cause chain. */
+    public List<String> excludedPackages() {
+        return excludedPackages;
+    }
+
+    /** How many throwables of a cause chain are inspected at most. */
+    public int maxCauseDepth() {
+        return maxCauseDepth;
+    }
+
+    @Override
+    public String toString() {
+        return "ClientAbortClassifier[" + abortTypes.size() + " types, " + abortMessages.size()
+                + " messages, " + excludedPackages.size() + " exclusions, maxCauseDepth=" + maxCauseDepth + "]";
+    }
+
+    /**
+     * Adds or removes rules, starting from the standard set. Class names and package prefixes are
+     * plain strings so that no container, driver or client library is a compile-time dependency.
+     */
+    public static final class Builder {
+        private final Set<String> abortTypes = new LinkedHashSet<>(STANDARD_ABORT_TYPES);
+        private final Set<String> abortMessages = new LinkedHashSet<>(STANDARD_ABORT_MESSAGES);
+        private final Set<String> serverIoPackages = new LinkedHashSet<>(STANDARD_SERVER_IO_PACKAGES);
+        private final Set<String> excludedPackages = new LinkedHashSet<>(STANDARD_EXCLUDED_PACKAGES);
+        private int maxCauseDepth = 64;
+
+        private Builder() {
+        }
+
+        /** Treats throwables of this class (or a subclass) as client aborts, e.g. a container's own type. */
+        public Builder addAbortType(String className) {
+            abortTypes.add(requireName("abortType", className));
+            return this;
+        }
+
+        /** Stops treating this class as a client abort. */
+        public Builder removeAbortType(String className) {
+            abortTypes.remove(className);
+            return this;
+        }
+
+        /** Adds an OS phrase (matched case-insensitively) for server-thrown {@code IOException}s. */
+        public Builder addAbortMessage(String phrase) {
+            abortMessages.add(requireName("abortMessage", phrase).toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /** Removes an OS phrase. */
+        public Builder removeAbortMessage(String phrase) {
+            abortMessages.remove(phrase == null ? null : phrase.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /** Removes every OS phrase: only container types (and the filter's wrappers) count. */
+        public Builder clearAbortMessages() {
+            abortMessages.clear();
+            return this;
+        }
+
+        /** Adds a package prefix of a container's socket I/O (for containers other than Tomcat, Jetty, Undertow). */
+        public Builder addServerIoPackage(String packagePrefix) {
+            serverIoPackages.add(requireName("serverIoPackage", packagePrefix));
+            return this;
+        }
+
+        /** Removes a server I/O package prefix. */
+        public Builder removeServerIoPackage(String packagePrefix) {
+            serverIoPackages.remove(packagePrefix);
+            return this;
+        }
+
+        /** Adds a package prefix (e.g. your own backend client) whose exceptions are never client aborts. */
+        public Builder addExcludedPackage(String packagePrefix) {
+            excludedPackages.add(requireName("excludedPackage", packagePrefix));
+            return this;
+        }
+
+        /** Removes an exclusion. */
+        public Builder removeExcludedPackage(String packagePrefix) {
+            excludedPackages.remove(packagePrefix);
+            return this;
+        }
+
+        /** How many throwables of a cause chain are inspected at most; 1 to 10,000, default 64. */
+        public Builder maxCauseDepth(int maxCauseDepth) {
+            if (maxCauseDepth < 1 || maxCauseDepth > 10_000) {
+                throw new IllegalArgumentException("maxCauseDepth must be between 1 and 10000, was " + maxCauseDepth);
+            }
+            this.maxCauseDepth = maxCauseDepth;
+            return this;
+        }
+
+        /** Builds an immutable classifier. */
+        public ClientAbortClassifier build() {
+            return new ClientAbortClassifier(this);
+        }
+
+        private static String requireName(String setting, String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(setting + " must not be null or blank");
+            }
+            return value.strip();
+        }
+    }
+}

@@ -1,0 +1,456 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns client disconnects ("Broken pipe", "Connection reset by peer", Tomcat's {@code
+ * ClientAbortException}, Jetty's {@code EofException}, Undertow's bare {@code IOException}) into
+ * one counted log line, and leaves every real error exactly as loud as before.
+ *
+ * <h2>How it decides: by where, not by what</h2>
+ * The filter wraps the request and the response. Every read of the request body and every write,
+ * flush or close of the response body — through the stream or the writer, on the request thread
+ * or on any other thread that writes the response later ({@code AsyncContext}, SSE, Spring's
+ * {@code ResponseBodyEmitter}) — goes through the filter. An {@code IOException} raised
+ * <em>there</em> is a client abort by construction, whatever its class or language. A handler's
+ * outbound call (an HTTP client, JDBC, a message broker) never goes through these streams, so its
+ * "Connection reset" can never be mistaken for an abort. For throwables the wrappers did not see,
+ * {@link ClientAbortClassifier} is the conservative fallback.
+ *
+ * <p>Per aborted request: one line on logger {@code dev.abortguard.server.ClientAbort} (INFO by
+ * default, rate-limited) and one {@link AbortMetrics#record} call, however many writes fail. The
+ * {@code IOException} is rethrown to the application unchanged. If it escapes the filter chain, the
+ * filter does not rethrow it (nothing can reach the client any more; rethrowing only makes the
+ * container or framework log it as an error). Any other throwable propagates untouched.
+ *
+ * <h2>The last small write</h2>
+ * A small body that the application did not flush sits in the container's buffer until the chain
+ * returns; the container writes it afterwards, where no filter can see it fail. So when the chain
+ * returns (and the request is not asynchronous, not HEAD, not an error dispatch), the filter
+ * flushes the body itself. If the response is not committed yet, it first sets {@code
+ * Content-Length} to the exact number of bytes written — the value the container would have
+ * computed — so normal responses keep their {@code Content-Length} instead of switching to chunked
+ * encoding. Turn this off with {@link Builder#flushOnChainReturn(boolean)}.
+ *
+ * <h2>Registration</h2>
+ * Register it first (highest precedence), for the {@code REQUEST} and {@code ASYNC} dispatcher
+ * types, so that it wraps everything else. Configure it with {@link #builder()}, or in {@code
+ * web.xml} with init-params named like the builder methods ({@code logLevel}, {@code
+ * logStackTraces}, {@code maxLogLinesPerSecond}, {@code suppressedSummaryInterval}, {@code
+ * requestIdHeaders}, {@code idempotencyKeyHeader}, {@code routeAttributes}, {@code
+ * flushOnChainReturn}); an unknown or invalid init-param fails {@link #init} with a message naming
+ * it.
+ */
+public final class ClientAbortFilter implements Filter {
+
+    private static final Set<String> INIT_PARAMS = Set.of(
+            "logLevel", "logStackTraces", "maxLogLinesPerSecond", "suppressedSummaryInterval",
+            "requestIdHeaders", "idempotencyKeyHeader", "routeAttributes", "flushOnChainReturn");
+
+    private final boolean configuredByBuilder;
+    private volatile AbortReporter reporter;
+    private volatile boolean flushOnChainReturn;
+    private volatile ClientAbortHandler handler;
+
+    /**
+     * For containers that instantiate filters themselves ({@code web.xml}, {@code @WebFilter}):
+     * default settings, overridden by init-params in {@link #init(FilterConfig)}.
+     */
+    public ClientAbortFilter() {
+        this(new Builder(), false);
+    }
+
+    private ClientAbortFilter(Builder builder, boolean configuredByBuilder) {
+        this.configuredByBuilder = configuredByBuilder;
+        apply(builder);
+    }
+
+    private void apply(Builder builder) {
+        this.reporter = builder.reporter();
+        this.flushOnChainReturn = builder.flushOnChainReturn;
+        this.handler = new ClientAbortHandler(reporter);
+    }
+
+    /** A builder with default settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        List<String> names = config == null ? List.of() : Collections.list(config.getInitParameterNames());
+        if (names.isEmpty()) {
+            return;
+        }
+        if (configuredByBuilder) {
+            throw new ServletException("ClientAbortFilter was configured with its builder; remove the init-params "
+                    + new TreeSet<>(names) + " or configure it through web.xml only");
+        }
+        Builder builder = new Builder();
+        try {
+            for (String name : names) {
+                builder.initParameter(name, config.getInitParameter(name));
+            }
+            AbortReporter previous = reporter;
+            apply(builder);
+            previous.close();
+        } catch (IllegalArgumentException e) {
+            throw new ServletException("Invalid ClientAbortFilter configuration: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest) || !(response instanceof HttpServletResponse)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        HttpServletRequest httpRequest = (HttpServletRequest) request;
+        ExchangeState existing = ExchangeState.of(httpRequest);
+        if (existing != null) {
+            // a forward, include, error or async dispatch of a request we already wrap
+            boolean completes = httpRequest.getDispatcherType() == DispatcherType.ASYNC;
+            run(existing, request, response, chain, completes ? unwrap(response) : null);
+            return;
+        }
+        ExchangeState state = new ExchangeState(httpRequest, (HttpServletResponse) response);
+        TrackingResponse trackingResponse = new TrackingResponse((HttpServletResponse) response, state, reporter);
+        TrackingRequest trackingRequest = new TrackingRequest(httpRequest, trackingResponse, state, reporter);
+        httpRequest.setAttribute(ExchangeState.ATTRIBUTE, state);
+        run(state, trackingRequest, trackingResponse, chain, trackingResponse);
+    }
+
+    private static TrackingResponse unwrap(ServletResponse response) {
+        ServletResponse current = response;
+        while (current instanceof jakarta.servlet.ServletResponseWrapper) {
+            if (current instanceof TrackingResponse) {
+                return (TrackingResponse) current;
+            }
+            current = ((jakarta.servlet.ServletResponseWrapper) current).getResponse();
+        }
+        return null;
+    }
+
+    private void run(ExchangeState state, ServletRequest request, ServletResponse response, FilterChain chain,
+                     TrackingResponse completing) throws IOException, ServletException {
+        try {
+            chain.doFilter(request, response);
+        } catch (Throwable t) {
+            if (reporter.escapedIsAbort(state, t)) {
+                answerAbortedRequest(response);
+                return;
+            }
+            throw t;
+        }
+        if (completing != null && !request.isAsyncStarted()) {
+            state.markCompleted();
+            if (flushOnChainReturn) {
+                flushLastWrite(state, (HttpServletRequest) request, completing);
+            }
+        }
+    }
+
+    /**
+     * Nothing can reach a client that is gone; but a request-body read can also fail for a client
+     * that is still connected (it stalled past the server's read timeout), and it must not receive
+     * a 200 with an empty body. Containers answer such failures with 400 themselves.
+     */
+    private static void answerAbortedRequest(ServletResponse response) {
+        if (!response.isCommitted() && response instanceof HttpServletResponse) {
+            try {
+                response.resetBuffer();
+                ((HttpServletResponse) response).setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            } catch (RuntimeException ignored) {
+                // the container may have closed the response already
+            }
+        }
+    }
+
+    private static void flushLastWrite(ExchangeState state, HttpServletRequest request, TrackingResponse response) {
+        if (state.aborted() || response.errorSent() || "HEAD".equalsIgnoreCase(state.method)) {
+            return;
+        }
+        try {
+            TrackingOutputStream stream = response.drainForCompletion();
+            if (stream == null || state.bytesWritten() == 0) {
+                return;
+            }
+            int status = response.getStatus();
+            if (!response.isCommitted()
+                    && status != HttpServletResponse.SC_NO_CONTENT
+                    && status != HttpServletResponse.SC_NOT_MODIFIED
+                    && !response.containsHeader("Content-Length")
+                    && !response.containsHeader("Transfer-Encoding")) {
+                response.setContentLengthLong(state.bytesWritten());
+            }
+            stream.flush();
+        } catch (IOException alreadyReported) {
+            // the stream reported it; the client is gone and nothing is left to do
+        } catch (RuntimeException e) {
+            // e.g. an application-closed stream: the container completes the response as usual
+        }
+    }
+
+    /**
+     * The handler that shares this filter's classifier, log and metrics: use it where your code
+     * catches exceptions itself (an executor's catch block, a Spring {@code @ExceptionHandler}).
+     */
+    public ClientAbortHandler handler() {
+        return handler;
+    }
+
+    /** The metrics this filter records into ({@link AbortCounters} unless configured otherwise). */
+    public AbortMetrics metrics() {
+        return reporter.metrics();
+    }
+
+    /** The classifier used for throwables the wrappers did not see. */
+    public ClientAbortClassifier classifier() {
+        return reporter.classifier;
+    }
+
+    @Override
+    public void destroy() {
+        reporter.close();
+    }
+
+    /**
+     * Settings of {@link ClientAbortFilter}. Every setting is validated when it is set; a bad value
+     * throws {@link IllegalArgumentException} naming the setting.
+     */
+    public static final class Builder {
+        private ClientAbortClassifier classifier = ClientAbortClassifier.standard();
+        private AbortLogLevel logLevel = AbortLogLevel.INFO;
+        private boolean logStackTraces;
+        private int maxLogLinesPerSecond = 10;
+        private Duration suppressedSummaryInterval = Duration.ofSeconds(10);
+        private AbortMetrics metrics;
+        private List<String> requestIdHeaders = List.of("X-Request-Id", "X-Correlation-Id");
+        private String idempotencyKeyHeader = "Idempotency-Key";
+        private List<String> routeAttributes = List.of("org.springframework.web.servlet.HandlerMapping.bestMatchingPattern");
+        private boolean flushOnChainReturn = true;
+
+        private Builder() {
+        }
+
+        /** Rules for throwables the wrappers did not see. Default {@link ClientAbortClassifier#standard()}. */
+        public Builder classifier(ClientAbortClassifier classifier) {
+            this.classifier = require("classifier", classifier);
+            return this;
+        }
+
+        /** Level of the one line per aborted request. Default {@link AbortLogLevel#INFO}. */
+        public Builder logLevel(AbortLogLevel logLevel) {
+            this.logLevel = require("logLevel", logLevel);
+            return this;
+        }
+
+        /** Attach the exception's stack trace to the log line. Default {@code false}: it says nothing new. */
+        public Builder logStackTraces(boolean logStackTraces) {
+            this.logStackTraces = logStackTraces;
+            return this;
+        }
+
+        /**
+         * At most this many abort lines per second (at least 1; default 10); the rest are counted
+         * and summarised. Metrics are never rate-limited.
+         */
+        public Builder maxLogLinesPerSecond(int maxLogLinesPerSecond) {
+            if (maxLogLinesPerSecond < 1) {
+                throw new IllegalArgumentException("maxLogLinesPerSecond must be >= 1, was " + maxLogLinesPerSecond);
+            }
+            this.maxLogLinesPerSecond = maxLogLinesPerSecond;
+            return this;
+        }
+
+        /**
+         * Delay after the first suppressed line before one "Suppressed N client-abort log lines"
+         * summary is logged. Positive, at most one hour; default 10 s.
+         */
+        public Builder suppressedSummaryInterval(Duration interval) {
+            require("suppressedSummaryInterval", interval);
+            if (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("suppressedSummaryInterval must be positive and at most 1 hour, was " + interval);
+            }
+            this.suppressedSummaryInterval = interval;
+            return this;
+        }
+
+        /** Where aborts are counted. Default: a new {@link AbortCounters}. */
+        public Builder metrics(AbortMetrics metrics) {
+            this.metrics = require("metrics", metrics);
+            return this;
+        }
+
+        /**
+         * Request headers whose first present value is logged as {@code requestId}. Default
+         * {@code X-Request-Id}, {@code X-Correlation-Id}; none disables it.
+         */
+        public Builder requestIdHeaders(String... headers) {
+            this.requestIdHeaders = names("requestIdHeaders", headers);
+            return this;
+        }
+
+        /**
+         * Request header logged as {@code idempotencyKey} (default {@code Idempotency-Key}, the IETF
+         * draft's name); {@code null} disables it.
+         */
+        public Builder idempotencyKeyHeader(String header) {
+            if (header != null && header.isBlank()) {
+                throw new IllegalArgumentException("idempotencyKeyHeader must not be blank (use null to disable)");
+            }
+            this.idempotencyKeyHeader = header == null ? null : header.strip();
+            return this;
+        }
+
+        /**
+         * Request attributes that hold the route template, first present wins. Default: Spring
+         * MVC's {@code HandlerMapping.bestMatchingPattern}. Without one, the servlet mapping pattern
+         * is used (never the raw URI).
+         */
+        public Builder routeAttributes(String... attributes) {
+            this.routeAttributes = names("routeAttributes", attributes);
+            return this;
+        }
+
+        /**
+         * Flush the response body when the chain returns, so the final write of a small body fails
+         * (and is seen) inside the filter. Default {@code true}; {@code Content-Length} is kept.
+         */
+        public Builder flushOnChainReturn(boolean flushOnChainReturn) {
+            this.flushOnChainReturn = flushOnChainReturn;
+            return this;
+        }
+
+        /** Builds the filter. */
+        public ClientAbortFilter build() {
+            return new ClientAbortFilter(this, true);
+        }
+
+        AbortReporter reporter() {
+            AbortLog log = new AbortLog(logLevel, logStackTraces, maxLogLinesPerSecond, suppressedSummaryInterval);
+            return new AbortReporter(classifier, log, metrics != null ? metrics : new AbortCounters(),
+                    requestIdHeaders, idempotencyKeyHeader, routeAttributes);
+        }
+
+        void initParameter(String name, String value) {
+            String v = value == null ? "" : value.strip();
+            switch (name) {
+                case "logLevel":
+                    try {
+                        logLevel(AbortLogLevel.valueOf(v.toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("logLevel must be one of "
+                                + Arrays.toString(AbortLogLevel.values()) + ", was '" + v + "'");
+                    }
+                    break;
+                case "logStackTraces":
+                    logStackTraces(bool(name, v));
+                    break;
+                case "flushOnChainReturn":
+                    flushOnChainReturn(bool(name, v));
+                    break;
+                case "maxLogLinesPerSecond":
+                    try {
+                        maxLogLinesPerSecond(Integer.parseInt(v));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("maxLogLinesPerSecond must be an integer, was '" + v + "'");
+                    }
+                    break;
+                case "suppressedSummaryInterval":
+                    suppressedSummaryInterval(duration(name, v));
+                    break;
+                case "requestIdHeaders":
+                    requestIdHeaders(list(v));
+                    break;
+                case "idempotencyKeyHeader":
+                    idempotencyKeyHeader(v.isEmpty() ? null : v);
+                    break;
+                case "routeAttributes":
+                    routeAttributes(list(v));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown init-param '" + name + "'; known: " + new TreeSet<>(INIT_PARAMS));
+            }
+        }
+
+        private static boolean bool(String name, String v) {
+            if ("true".equalsIgnoreCase(v)) {
+                return true;
+            }
+            if ("false".equalsIgnoreCase(v)) {
+                return false;
+            }
+            throw new IllegalArgumentException(name + " must be true or false, was '" + v + "'");
+        }
+
+        /** ISO-8601 ({@code PT10S}) or a number with a unit: {@code 500ms}, {@code 10s}, {@code 1m}. */
+        static Duration duration(String name, String v) {
+            try {
+                String lower = v.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("pt")) {
+                    return Duration.parse(v);
+                }
+                if (lower.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(lower.substring(0, lower.length() - 2).strip()));
+                }
+                if (lower.endsWith("s")) {
+                    return Duration.ofSeconds(Long.parseLong(lower.substring(0, lower.length() - 1).strip()));
+                }
+                if (lower.endsWith("m")) {
+                    return Duration.ofMinutes(Long.parseLong(lower.substring(0, lower.length() - 1).strip()));
+                }
+            } catch (NumberFormatException | DateTimeParseException e) {
+                // fall through to the message below
+            }
+            throw new IllegalArgumentException(name + " must be a duration like 10s, 500ms or PT10S, was '" + v + "'");
+        }
+
+        private static String[] list(String v) {
+            if (v.isEmpty()) {
+                return new String[0];
+            }
+            return Arrays.stream(v.split(",")).map(String::strip).toArray(String[]::new);
+        }
+
+        private static List<String> names(String setting, String... values) {
+            Objects.requireNonNull(values, setting);
+            List<String> result = new ArrayList<>(values.length);
+            for (String value : values) {
+                if (value == null || value.isBlank()) {
+                    throw new IllegalArgumentException(setting + " must not contain null or blank names");
+                }
+                result.add(value.strip());
+            }
+            return List.copyOf(result);
+        }
+
+        private static <T> T require(String setting, T value) {
+            if (value == null) {
+                throw new IllegalArgumentException(setting + " must not be null");
+            }
+            return value;
+        }
+    }
+}

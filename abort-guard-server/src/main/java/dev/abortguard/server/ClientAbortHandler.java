@@ -1,0 +1,81 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.ServletRequest;
+
+/**
+ * For code that catches exceptions itself: an executor thread that streams a response, a Spring
+ * {@code @ExceptionHandler}, an error callback. Replace {@code log.error(e)} with
+ *
+ * <pre>{@code
+ * if (!abortHandler.handle(e, request)) {
+ *     log.error("stream failed", e);   // a real error: as loud as before
+ * }
+ * }</pre>
+ *
+ * <p>{@code handle} returns {@code true} if {@code e} is a client abort, after logging and
+ * counting it — unless the filter's wrappers already reported this request's abort (then it only
+ * returns {@code true}: one line, one count per request). It returns {@code false} for everything
+ * else and does nothing, so the caller logs the real error as it always did.
+ *
+ * <p>Get one from {@link ClientAbortFilter#handler()} (it shares the filter's log and metrics), or
+ * {@link #withDefaults()} without a filter. Thread-safe.
+ */
+public final class ClientAbortHandler {
+
+    private final AbortReporter reporter;
+
+    ClientAbortHandler(AbortReporter reporter) {
+        this.reporter = reporter;
+    }
+
+    /** A handler with the filter's default settings and its own {@link AbortCounters}. */
+    public static ClientAbortHandler withDefaults() {
+        return ClientAbortFilter.builder().build().handler();
+    }
+
+    /**
+     * Handles {@code t} for the request being served, if the filter wraps it: the log line then
+     * carries the route, bytes written and silence, and an abort the filter already reported is not
+     * counted again. Falls back to {@link #handle(Throwable)} for a request the filter did not see.
+     *
+     * @return {@code true} if {@code t} is a client abort (handled), {@code false} if it is a real error
+     */
+    public boolean handle(Throwable t, ServletRequest request) {
+        if (t == null) {
+            return false;
+        }
+        ExchangeState state = request == null ? null : safeState(request);
+        return reporter.escapedIsAbort(state, t);
+    }
+
+    /**
+     * Handles {@code t} without request context. An abort that the filter's wrappers reported
+     * recently is recognised by identity and not counted again.
+     *
+     * @return {@code true} if {@code t} is a client abort (handled), {@code false} if it is a real error
+     */
+    public boolean handle(Throwable t) {
+        if (t == null) {
+            return false;
+        }
+        return reporter.escapedIsAbort(null, t);
+    }
+
+    /** The classifier this handler applies to throwables the filter did not see. */
+    public ClientAbortClassifier classifier() {
+        return reporter.classifier;
+    }
+
+    /** The metrics this handler records into. */
+    public AbortMetrics metrics() {
+        return reporter.metrics();
+    }
+
+    private static ExchangeState safeState(ServletRequest request) {
+        try {
+            return ExchangeState.of(request);
+        } catch (RuntimeException recycled) {
+            return null;
+        }
+    }
+}

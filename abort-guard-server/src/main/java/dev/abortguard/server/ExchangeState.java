@@ -1,0 +1,125 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What the filter knows about one request: when it started, what was written, when I/O last
+ * succeeded, and whether its abort was already reported. Shared by the request thread and any
+ * application thread that writes the response (AsyncContext, SSE).
+ *
+ * <p>Byte counts are updated without atomics: the Servlet specification forbids concurrent writes
+ * to one response, so writers are serialised by the application; the fields are volatile so a later
+ * writer on another thread sees earlier counts.
+ */
+final class ExchangeState {
+
+    static final String ATTRIBUTE = ExchangeState.class.getName();
+
+    private static final int MAX_REMEMBERED_FAILURES = 8;
+
+    final HttpServletRequest request;
+    final HttpServletResponse response;
+    final String method;
+    final String path;
+    final long startNanos;
+
+    private volatile long lastIoNanos;
+    private volatile long bytesWritten;
+    private volatile boolean completed;
+    private volatile boolean outputClosedByApplication;
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private final Throwable[] failures = new Throwable[MAX_REMEMBERED_FAILURES];
+    private int failureCount;
+
+    ExchangeState(HttpServletRequest request, HttpServletResponse response) {
+        this.request = request;
+        this.response = response;
+        this.method = request.getMethod();
+        this.path = request.getRequestURI();
+        this.startNanos = System.nanoTime();
+        this.lastIoNanos = startNanos;
+    }
+
+    static ExchangeState of(ServletRequest request) {
+        Object state = request.getAttribute(ATTRIBUTE);
+        return state instanceof ExchangeState ? (ExchangeState) state : null;
+    }
+
+    void wrote(int bytes) {
+        bytesWritten += bytes;
+        lastIoNanos = System.nanoTime();
+    }
+
+    void ioSucceeded() {
+        lastIoNanos = System.nanoTime();
+    }
+
+    /** The container discarded its buffer (reset): bytes written so far were never sent. */
+    void bufferDiscarded() {
+        bytesWritten = 0;
+    }
+
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
+    long lastIoNanos() {
+        return lastIoNanos;
+    }
+
+    void markCompleted() {
+        completed = true;
+    }
+
+    boolean completed() {
+        return completed;
+    }
+
+    void markOutputClosedByApplication() {
+        outputClosedByApplication = true;
+    }
+
+    boolean outputClosedByApplication() {
+        return outputClosedByApplication;
+    }
+
+    /** Returns {@code true} exactly once per request: the caller reports the abort. */
+    boolean claimReport() {
+        return reported.compareAndSet(false, true);
+    }
+
+    boolean aborted() {
+        return reported.get();
+    }
+
+    synchronized void rememberFailure(Throwable failure) {
+        if (failureCount < MAX_REMEMBERED_FAILURES) {
+            failures[failureCount++] = failure;
+        }
+    }
+
+    /** Whether {@code t}, or a cause of it, is the very throwable one of our wrappers saw fail. */
+    synchronized boolean isRememberedFailure(Throwable t) {
+        if (failureCount == 0) {
+            return false;
+        }
+        Throwable current = t;
+        for (int depth = 0; current != null && depth < 64; depth++) {
+            for (int i = 0; i < failureCount; i++) {
+                if (failures[i] == current) {
+                    return true;
+                }
+            }
+            Throwable cause = current.getCause();
+            if (cause == current) {
+                break;
+            }
+            current = cause;
+        }
+        return false;
+    }
+}

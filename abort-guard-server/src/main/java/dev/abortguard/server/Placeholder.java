@@ -1,6 +1,0 @@
-package dev.abortguard.server;
-
-/** Placeholder. */
-final class Placeholder {
-  private Placeholder() {}
-}

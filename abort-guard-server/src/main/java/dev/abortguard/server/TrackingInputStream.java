@@ -1,0 +1,130 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+
+import java.io.IOException;
+
+/**
+ * The request body stream the application reads. An {@code IOException} from the container's
+ * stream means the client stopped sending: it disconnected mid-upload, or stalled past the
+ * server's read timeout, or sent a body the container could not decode. All of those are the
+ * client's doing, reported as {@link AbortKind#REQUEST_READ} and rethrown unchanged.
+ */
+final class TrackingInputStream extends ServletInputStream {
+
+    private final ServletInputStream delegate;
+    private final ExchangeState state;
+    private final AbortReporter reporter;
+
+    TrackingInputStream(ServletInputStream delegate, ExchangeState state, AbortReporter reporter) {
+        this.delegate = delegate;
+        this.state = state;
+        this.reporter = reporter;
+    }
+
+    @Override
+    public int read() throws IOException {
+        try {
+            int b = delegate.read();
+            state.ioSucceeded();
+            return b;
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        try {
+            int n = delegate.read(b, off, len);
+            state.ioSucceeded();
+            return n;
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public int readLine(byte[] b, int off, int len) throws IOException {
+        try {
+            int n = delegate.readLine(b, off, len);
+            state.ioSucceeded();
+            return n;
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        try {
+            return delegate.skip(n);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public int available() throws IOException {
+        try {
+            return delegate.available();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+
+    @Override
+    public boolean isFinished() {
+        return delegate.isFinished();
+    }
+
+    @Override
+    public boolean isReady() {
+        return delegate.isReady();
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+        delegate.setReadListener(new TrackingReadListener(listener));
+    }
+
+    private IOException failed(IOException e) {
+        if (!state.completed()) {
+            reporter.streamFailed(state, AbortKind.REQUEST_READ, e);
+        }
+        return e;
+    }
+
+    /** Non-blocking reads report failures through {@code onError}, not by throwing. */
+    private final class TrackingReadListener implements ReadListener {
+        private final ReadListener listener;
+
+        TrackingReadListener(ReadListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onDataAvailable() throws IOException {
+            listener.onDataAvailable();
+        }
+
+        @Override
+        public void onAllDataRead() throws IOException {
+            listener.onAllDataRead();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (t instanceof IOException) {
+                failed((IOException) t);
+            }
+            listener.onError(t);
+        }
+    }
+}

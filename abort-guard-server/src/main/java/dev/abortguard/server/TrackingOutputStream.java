@@ -1,0 +1,111 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+
+import java.io.IOException;
+
+/**
+ * The response body stream the application writes to. Every write, flush and close goes to the
+ * container's stream; an {@code IOException} from there means the client's socket is gone (or
+ * stopped reading), whatever the exception's class or language — that is the whole point of
+ * detecting aborts by <em>where</em> they happen. The exception is reported and rethrown
+ * unchanged, so the application sees exactly what it would see without the filter.
+ *
+ * <p>Two failures are deliberately not reported: a write after the application closed the stream
+ * and a write after the request completed. Both are application bugs that containers report with
+ * the same exception types (Jetty's {@code EofException("Closed")}).
+ */
+final class TrackingOutputStream extends ServletOutputStream {
+
+    private final ServletOutputStream delegate;
+    private final ExchangeState state;
+    private final AbortReporter reporter;
+
+    TrackingOutputStream(ServletOutputStream delegate, ExchangeState state, AbortReporter reporter) {
+        this.delegate = delegate;
+        this.state = state;
+        this.reporter = reporter;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        try {
+            delegate.write(b);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+        state.wrote(1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        try {
+            delegate.write(b, off, len);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+        state.wrote(len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        try {
+            delegate.flush();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+        state.ioSucceeded();
+    }
+
+    @Override
+    public void close() throws IOException {
+        boolean alreadyClosed = state.outputClosedByApplication();
+        try {
+            delegate.close();
+        } catch (IOException e) {
+            throw alreadyClosed ? e : failed(e);
+        } finally {
+            state.markOutputClosedByApplication();
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        return delegate.isReady();
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+        delegate.setWriteListener(new TrackingWriteListener(listener));
+    }
+
+    private IOException failed(IOException e) {
+        if (!state.outputClosedByApplication() && !state.completed()) {
+            reporter.streamFailed(state, AbortKind.RESPONSE_WRITE, e);
+        }
+        return e;
+    }
+
+    /** Non-blocking writes report failures through {@code onError}, not by throwing. */
+    private final class TrackingWriteListener implements WriteListener {
+        private final WriteListener listener;
+
+        TrackingWriteListener(WriteListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onWritePossible() throws IOException {
+            listener.onWritePossible();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (t instanceof IOException) {
+                failed((IOException) t);
+            }
+            listener.onError(t);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+
+/**
+ * The request the application sees: its body goes through the filter, and {@link #startAsync()}
+ * hands the <em>tracked</em> response to the {@link AsyncContext}, so that a response written
+ * later on an executor thread (the seed's streaming endpoint, SSE) is still watched. Without that,
+ * the no-argument {@code startAsync()} of a container gives the application its unwrapped response.
+ */
+final class TrackingRequest extends HttpServletRequestWrapper {
+
+    private final TrackingResponse response;
+    private final ExchangeState state;
+    private final AbortReporter reporter;
+    private TrackingInputStream stream;
+    private TrackingReader reader;
+
+    TrackingRequest(HttpServletRequest request, TrackingResponse response, ExchangeState state, AbortReporter reporter) {
+        super(request);
+        this.response = response;
+        this.state = state;
+        this.reporter = reporter;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+        if (stream == null) {
+            stream = new TrackingInputStream(super.getInputStream(), state, reporter);
+        }
+        return stream;
+    }
+
+    @Override
+    public BufferedReader getReader() throws IOException {
+        if (reader == null) {
+            reader = new TrackingReader(super.getReader(), state, reporter);
+        }
+        return reader;
+    }
+
+    @Override
+    public AsyncContext startAsync() {
+        return track(super.startAsync(this, response));
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest servletRequest, ServletResponse servletResponse) {
+        return track(super.startAsync(servletRequest, servletResponse));
+    }
+
+    private AsyncContext track(AsyncContext context) {
+        context.addListener(new CompletionListener(state));
+        return context;
+    }
+
+    /** Marks the exchange complete, so later writes are recognised as application bugs, not aborts. */
+    private static final class CompletionListener implements AsyncListener {
+        private final ExchangeState state;
+
+        CompletionListener(ExchangeState state) {
+            this.state = state;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            state.markCompleted();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // the container completes or dispatches; onComplete follows
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            // onComplete follows
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // listeners are cleared when the application restarts async processing
+            event.getAsyncContext().addListener(this);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.abortguard.server;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.Locale;
+
+/**
+ * The response the application sees: its body stream and writer go through the filter, everything
+ * else is the container's.
+ *
+ * <p>{@link #getWriter()} is built on the container's output stream (see {@link ResponseBodyWriter}
+ * for why). To stay indistinguishable from the container's own writer it fixes the character
+ * encoding when the writer is obtained, as the Servlet specification requires, and keeps it fixed
+ * against later {@code setContentType}/{@code setCharacterEncoding}/{@code setLocale} calls.
+ */
+final class TrackingResponse extends HttpServletResponseWrapper {
+
+    private final ExchangeState state;
+    private final AbortReporter reporter;
+    private TrackingOutputStream stream;
+    private boolean streamObtained;
+    private PrintWriter writer;
+    private ResponseBodyWriter bodyWriter;
+    private String writerEncoding;
+    private volatile boolean errorSent;
+
+    TrackingResponse(HttpServletResponse response, ExchangeState state, AbortReporter reporter) {
+        super(response);
+        this.state = state;
+        this.reporter = reporter;
+    }
+
+    @Override
+    public ServletOutputStream getOutputStream() throws IOException {
+        if (writer != null) {
+            throw new IllegalStateException("getWriter() has already been called for this response");
+        }
+        streamObtained = true;
+        return trackingStream();
+    }
+
+    @Override
+    public PrintWriter getWriter() throws IOException {
+        if (writer != null) {
+            return writer;
+        }
+        if (streamObtained) {
+            throw new IllegalStateException("getOutputStream() has already been called for this response");
+        }
+        String encoding = getCharacterEncoding();
+        Charset charset = charset(encoding);
+        super.setCharacterEncoding(encoding);
+        writerEncoding = encoding;
+        bodyWriter = new ResponseBodyWriter(trackingStream(), charset);
+        writer = new PrintWriter(bodyWriter, false);
+        return writer;
+    }
+
+    private TrackingOutputStream trackingStream() throws IOException {
+        if (stream == null) {
+            stream = new TrackingOutputStream(super.getOutputStream(), state, reporter);
+        }
+        return stream;
+    }
+
+    private static Charset charset(String encoding) throws UnsupportedEncodingException {
+        try {
+            return Charset.forName(encoding == null ? "ISO-8859-1" : encoding);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            UnsupportedEncodingException uee = new UnsupportedEncodingException(encoding);
+            uee.initCause(e);
+            throw uee;
+        }
+    }
+
+    @Override
+    public void setContentType(String type) {
+        super.setContentType(type);
+        keepWriterEncoding();
+    }
+
+    @Override
+    public void setCharacterEncoding(String charset) {
+        if (writerEncoding == null) {
+            super.setCharacterEncoding(charset);
+        }
+    }
+
+    @Override
+    public void setLocale(Locale locale) {
+        super.setLocale(locale);
+        keepWriterEncoding();
+    }
+
+    private void keepWriterEncoding() {
+        if (writerEncoding != null && !isCommitted()) {
+            super.setCharacterEncoding(writerEncoding);
+        }
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
+        if (bodyWriter != null) {
+            bodyWriter.drain();
+        }
+        try {
+            super.flushBuffer();
+        } catch (IOException e) {
+            if (!state.completed()) {
+                reporter.streamFailed(state, AbortKind.RESPONSE_WRITE, e);
+            }
+            throw e;
+        }
+        state.ioSucceeded();
+    }
+
+    @Override
+    public void resetBuffer() {
+        super.resetBuffer();
+        discardPending();
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        discardPending();
+    }
+
+    private void discardPending() {
+        if (bodyWriter != null) {
+            bodyWriter.discard();
+        }
+        state.bufferDiscarded();
+    }
+
+    @Override
+    public void sendError(int sc, String msg) throws IOException {
+        errorSent = true;
+        discardPending();
+        super.sendError(sc, msg);
+    }
+
+    @Override
+    public void sendError(int sc) throws IOException {
+        errorSent = true;
+        discardPending();
+        super.sendError(sc);
+    }
+
+    boolean errorSent() {
+        return errorSent;
+    }
+
+    /**
+     * Pushes what the application wrote into the container's buffer and returns the stream to
+     * flush, or {@code null} if nothing was written through this response.
+     */
+    TrackingOutputStream drainForCompletion() throws IOException {
+        if (bodyWriter != null) {
+            bodyWriter.drain();
+        }
+        return stream;
+    }
+}
