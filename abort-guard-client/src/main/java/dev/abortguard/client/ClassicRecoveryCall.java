@@ -1,0 +1,221 @@
+package dev.abortguard.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hc.client5.http.ClientProtocolException;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.Configurable;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.impl.classic.RequestFailedException;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.concurrent.CancellableDependency;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.HttpClientResponseHandler;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.protocol.HttpContext;
+
+/**
+ * One logical classic request. Each attempt sends a fresh copy of the caller's request with the
+ * idempotency key header, so that the caller's object is never modified and every copy can be
+ * canceled by the exchange deadline (HttpClient cancels through {@link HttpUriRequestBase}, which
+ * Spring's {@code BasicClassicHttpRequest} is not).
+ *
+ * @param <T> the handler's result, or {@link CloseableHttpResponse} without a handler
+ */
+final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
+
+  private final CloseableHttpClient delegate;
+  private final RecoveryEngine engine;
+  private final TimeoutRecoveryPolicy policy;
+  private final HttpHost target;
+  private final ClassicHttpRequest original;
+  private final HttpClientContext context;
+  private final HttpClientResponseHandler<? extends T> handler;
+  private final URI uri;
+  private final String key;
+  private final Header[] headers;
+
+  ClassicRecoveryCall(
+      CloseableHttpClient delegate,
+      RecoveryEngine engine,
+      HttpHost target,
+      ClassicHttpRequest original,
+      HttpContext context,
+      HttpClientResponseHandler<? extends T> handler)
+      throws IOException {
+    this.delegate = delegate;
+    this.engine = engine;
+    this.policy = engine.policy();
+    this.target = target;
+    this.original = original;
+    this.context = HttpClientContext.castOrCreate(context);
+    this.handler = handler;
+    this.uri = absoluteUri(target, original);
+    IdempotencyKeys keys = policy.keys;
+    String existing = keys.existingKey(original);
+    this.key = existing != null ? existing : keys.newKey();
+    List<Header> all = new java.util.ArrayList<>(Arrays.asList(original.getHeaders()));
+    if (existing == null) {
+      all.add(new org.apache.hc.core5.http.message.BasicHeader(keys.headerName(), keys.headerValue(key)));
+    }
+    this.headers = all.toArray(new Header[0]);
+  }
+
+  private static URI absoluteUri(HttpHost target, ClassicHttpRequest request) throws IOException {
+    try {
+      URI requestUri = request.getUri();
+      if (!requestUri.isAbsolute() && target != null) {
+        return URI.create(target.toURI()).resolve(requestUri);
+      }
+      return requestUri;
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      throw new ClientProtocolException("Invalid request URI: " + request.getRequestUri(), e);
+    }
+  }
+
+  @Override
+  public String method() {
+    return original.getMethod();
+  }
+
+  @Override
+  public URI uri() {
+    return uri;
+  }
+
+  @Override
+  public List<Header> headers() {
+    return Arrays.asList(headers);
+  }
+
+  @Override
+  public String idempotencyKey() {
+    return key;
+  }
+
+  @Override
+  public boolean repeatable() {
+    HttpEntity entity = original.getEntity();
+    return entity == null || entity.isRepeatable();
+  }
+
+  @Override
+  public boolean canceledByCaller() {
+    return original instanceof CancellableDependency
+        && ((CancellableDependency) original).isCancelled();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public T attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed)
+      throws IOException {
+    if (canceledByCaller()) {
+      throw new RequestFailedException("Request aborted by the caller");
+    }
+    HttpUriRequestBase request = copy();
+    if (original instanceof CancellableDependency) {
+      // The caller's cancel() must still reach the exchange that is actually running.
+      ((CancellableDependency) original).setDependency(request);
+    }
+    context.setAttribute(ExchangeProgress.ATTRIBUTE, progress);
+    RecoveryEngine.Deadline deadline = engine.arm(progress, request::cancel);
+    try {
+      CloseableHttpResponse response = delegate.execute(target, request, context);
+      progress.markResponseHead(response.getCode());
+      HttpEntity entity = response.getEntity();
+      if (entity != null) {
+        response.setEntity(new BodyObservingEntity(entity, progress));
+      }
+      if (retryAfterAllowed) {
+        Optional<java.time.Duration> delay =
+            RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
+        if (delay.isPresent()) {
+          EntityUtils.consumeQuietly(response.getEntity());
+          response.close();
+          throw new RetryAfterSignal(response.getCode(), delay.get());
+        }
+      }
+      if (handler == null) {
+        if (policy.bufferResponseBody) {
+          buffer(response);
+        }
+        return (T) response;
+      }
+      return handle(response, handler);
+    } finally {
+      deadline.disarm();
+    }
+  }
+
+  /** Mirrors {@code CloseableHttpClient.execute(..., handler)}, inside the attempt. */
+  private static <R> R handle(ClassicHttpResponse response, HttpClientResponseHandler<? extends R> handler)
+      throws IOException {
+    try {
+      R result = handler.handleResponse(response);
+      EntityUtils.consume(response.getEntity());
+      return result;
+    } catch (HttpException e) {
+      try {
+        EntityUtils.consume(response.getEntity());
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new ClientProtocolException(e);
+    } finally {
+      response.close();
+    }
+  }
+
+  private static void buffer(CloseableHttpResponse response) throws IOException {
+    HttpEntity entity = response.getEntity();
+    if (entity == null) {
+      return;
+    }
+    try {
+      byte[] body = EntityUtils.toByteArray(entity);
+      ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
+      response.setEntity(new ByteArrayEntity(body, type, entity.getContentEncoding()));
+    } catch (IOException | RuntimeException e) {
+      response.close();
+      throw e;
+    }
+  }
+
+  private HttpUriRequestBase copy() {
+    HttpUriRequestBase copy = new HttpUriRequestBase(original.getMethod(), uri);
+    copy.setHeaders(headers);
+    copy.setEntity(original.getEntity());
+    if (original.getVersion() != null) {
+      copy.setVersion(original.getVersion());
+    }
+    if (original instanceof Configurable) {
+      RequestConfig config = ((Configurable) original).getConfig();
+      if (config != null) {
+        copy.setConfig(config);
+      }
+    }
+    return copy;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public T adopt(ClassicHttpResponse supplied) throws IOException {
+    if (handler == null) {
+      return (T) CloseableHttpResponse.adapt(supplied);
+    }
+    return handle(supplied, handler);
+  }
+}

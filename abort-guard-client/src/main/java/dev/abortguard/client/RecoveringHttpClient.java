@@ -1,0 +1,79 @@
+package dev.abortguard.client;
+
+import java.io.IOException;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.HttpClientResponseHandler;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.io.CloseMode;
+
+/**
+ * The client returned by {@link TimeoutRecoveryPolicy#wrap}. Covered requests run through the
+ * {@link RecoveryEngine}; the others go straight to the wrapped client.
+ *
+ * <p>Both entry points of {@code CloseableHttpClient} are overridden: {@link #doExecute} (every
+ * {@code execute} that returns a response, and {@code executeOpen}, which Spring's request
+ * factory uses) and the response-handler {@code execute} that all handler overloads funnel into.
+ * The latter matters because a body that stalls inside the handler fails <em>after</em> {@code
+ * doExecute} returned; only by running the handler inside the attempt can the policy recover it.
+ */
+final class RecoveringHttpClient extends CloseableHttpClient {
+
+  private final CloseableHttpClient delegate;
+  private final TimeoutRecoveryPolicy policy;
+  private final RecoveryEngine engine;
+
+  RecoveringHttpClient(CloseableHttpClient delegate, TimeoutRecoveryPolicy policy) {
+    this.delegate = delegate;
+    this.policy = policy;
+    this.engine = new RecoveryEngine(policy);
+  }
+
+  @Override
+  protected CloseableHttpResponse doExecute(
+      HttpHost target, ClassicHttpRequest request, HttpContext context) throws IOException {
+    if (!policy.covers(request)) {
+      return delegate.execute(target, request, context);
+    }
+    return engine.run(new ClassicRecoveryCall<>(delegate, engine, target, request, context, null));
+  }
+
+  @Override
+  public <T> T execute(
+      HttpHost target,
+      ClassicHttpRequest request,
+      HttpContext context,
+      HttpClientResponseHandler<? extends T> responseHandler)
+      throws IOException {
+    if (!policy.covers(request)) {
+      return super.execute(target, request, context, responseHandler);
+    }
+    return engine.run(
+        new ClassicRecoveryCall<T>(delegate, engine, target, request, context, responseHandler));
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      delegate.close();
+    } finally {
+      engine.close();
+    }
+  }
+
+  @Override
+  public void close(CloseMode closeMode) {
+    try {
+      delegate.close(closeMode);
+    } finally {
+      engine.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RecoveringHttpClient{" + policy + ", delegate=" + delegate + "}";
+  }
+}

@@ -1,0 +1,53 @@
+package dev.abortguard.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+
+/**
+ * One logical request as the {@link RecoveryEngine} sees it, independent of the client flavour
+ * (classic with or without a response handler, async). The engine decides what to do; the call
+ * knows how to send and how to turn a supplied response into its result type.
+ *
+ * @param <R> what the caller receives
+ */
+interface RecoveryCall<R> {
+
+  String method();
+
+  /** The request URI as sent. */
+  URI uri();
+
+  /** The request headers as sent, including the idempotency key. */
+  List<Header> headers();
+
+  String idempotencyKey();
+
+  /** Whether the payload can be sent again (no entity, or a repeatable one). */
+  boolean repeatable();
+
+  /** Whether the caller itself canceled the request; recovery then does not act on its behalf. */
+  boolean canceledByCaller();
+
+  /**
+   * Sends one attempt. Records what happened on the wire in {@code progress}. Throws {@link
+   * RetryAfterSignal} (after releasing the response) for a 429/503 with an acceptable {@code
+   * Retry-After} when {@code retryAfterAllowed}.
+   */
+  R attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed) throws IOException;
+
+  /** Turns the response supplied by a COMPLETED status check into what the caller receives. */
+  R adopt(ClassicHttpResponse supplied) throws IOException;
+
+  default RecoveryContext context(int attempt, Duration elapsed, FailurePhase phase, Throwable cause) {
+    return new RecoveryContext(
+        method(), uri(), headers(), idempotencyKey(), attempt, elapsed, phase, cause);
+  }
+
+  default String requestLine() {
+    return method() + " " + uri();
+  }
+}

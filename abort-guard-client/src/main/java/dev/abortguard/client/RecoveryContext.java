@@ -1,0 +1,69 @@
+package dev.abortguard.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.hc.core5.http.Header;
+
+/**
+ * Everything a callback needs to know about a request in recovery. Immutable; handed to {@link
+ * StatusCheck}, {@link CancelAction} and every {@link RecoveryListener} method.
+ *
+ * @param method the request method, e.g. {@code POST}
+ * @param uri the request URI as sent (absolute when the request or the target host made it so)
+ * @param headers the request headers as sent, including the idempotency key header
+ * @param idempotencyKey the key of the logical request: the same on every attempt and in every
+ *     callback
+ * @param attempt the number of the attempt this context describes, starting at 1
+ * @param elapsed time since the logical request started
+ * @param phase the phase of the failure being handled; {@code null} for a context that describes
+ *     a successful attempt
+ * @param cause the failure being handled; {@code null} for a context that describes a successful
+ *     attempt
+ */
+public record RecoveryContext(
+    String method,
+    URI uri,
+    List<Header> headers,
+    String idempotencyKey,
+    int attempt,
+    Duration elapsed,
+    FailurePhase phase,
+    Throwable cause) {
+
+  /** Copies the header list so that the context stays immutable. */
+  public RecoveryContext {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    Objects.requireNonNull(elapsed, "elapsed");
+    headers = List.copyOf(headers);
+  }
+
+  /**
+   * The value of the first header with the given name, compared case-insensitively.
+   *
+   * @param name the header name
+   * @return the value, or empty
+   */
+  public Optional<String> header(String name) {
+    for (Header header : headers) {
+      if (header.getName().equalsIgnoreCase(name)) {
+        return Optional.ofNullable(header.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The request line, e.g. {@code POST http://localhost:8080/payments}, as used in logs and
+   * exception messages.
+   *
+   * @return the request line
+   */
+  public String requestLine() {
+    return method + " " + uri;
+  }
+}

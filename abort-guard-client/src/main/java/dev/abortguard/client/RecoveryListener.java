@@ -1,0 +1,60 @@
+package dev.abortguard.client;
+
+import java.time.Duration;
+
+/**
+ * Observes each step the policy takes, for logging, tracing and metrics ({@link RecoveryCounters}
+ * and {@link MicrometerRecoveryMetrics} are listeners). All methods default to doing nothing.
+ *
+ * <p>Listeners are called synchronously on the thread that takes the step; keep them fast. A
+ * listener that throws is logged and ignored: observation never changes an outcome.
+ */
+public interface RecoveryListener {
+
+  /**
+   * A covered request failed; {@link RecoveryContext#phase()} says how far it got.
+   *
+   * @param context the failed attempt
+   */
+  default void onFailure(RecoveryContext context) {}
+
+  /**
+   * A {@link FailurePhase#NEVER_SENT} failure or a {@code Retry-After} answer will be retried
+   * after {@code delay}.
+   *
+   * @param context the attempt being retried
+   * @param delay the wait before the retry
+   */
+  default void onRetry(RecoveryContext context, Duration delay) {}
+
+  /**
+   * A status check returned (a check that threw or timed out is reported as UNKNOWN).
+   *
+   * @param context the request in recovery
+   * @param decision the decision
+   */
+  default void onStatusCheck(RecoveryContext context, StatusDecision decision) {}
+
+  /**
+   * A cancel action returned (one that threw or timed out is reported as FAILED).
+   *
+   * @param context the request in recovery
+   * @param result the result
+   */
+  default void onCancel(RecoveryContext context, CancelResult result) {}
+
+  /**
+   * The request is about to be resent under the same key.
+   *
+   * @param context the failed attempt that led to the resend
+   */
+  default void onResend(RecoveryContext context) {}
+
+  /**
+   * A covered request that failed at least once has ended.
+   *
+   * @param context the last attempt
+   * @param outcome how it ended
+   */
+  default void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {}
+}

@@ -1,0 +1,42 @@
+package dev.abortguard.client;
+
+/**
+ * What the policy does once an outcome is unknown ({@link FailurePhase#needsRecovery()}).
+ *
+ * <p>Every mode ends in a defined result: a response for the caller, or a {@link
+ * TimeoutRecoveryException}; outcomes that stay unknown also go to the {@link
+ * UnresolvedOutcomeHandler}. A mode that needs a callback fails at {@link
+ * TimeoutRecoveryPolicy.Builder#build()} when the callback is missing.
+ */
+public enum RecoveryMode {
+  /**
+   * Do not try to resolve anything: the caller gets a {@link TimeoutRecoveryException} and the
+   * outcome goes to the {@link UnresolvedOutcomeHandler} for reconciliation. The default, because
+   * it is the only mode that needs nothing from the server.
+   */
+  REPORT_ONLY,
+
+  /**
+   * Resend the same payload under the same idempotency key, trusting the server to deduplicate
+   * by key (the IETF {@code Idempotency-Key} contract). Requires a repeatable entity.
+   */
+  RESEND_WITH_KEY,
+
+  /**
+   * Ask the server through {@link TimeoutRecoveryPolicy.Builder#statusCheck(StatusCheck)} until
+   * the answer is COMPLETED or NOT_APPLIED or the recovery timeout passes. Requires a status check.
+   */
+  STATUS_CHECK,
+
+  /**
+   * Like {@link #STATUS_CHECK}, and when the status is still PENDING or UNKNOWN at the recovery
+   * timeout, run the {@link CancelAction}. Requires both callbacks.
+   */
+  STATUS_CHECK_THEN_CANCEL,
+
+  /**
+   * Cancel or compensate right away through the {@link CancelAction}, without asking for the
+   * status first. Requires a cancel action.
+   */
+  CANCEL
+}

@@ -1,0 +1,33 @@
+package dev.abortguard.client;
+
+/**
+ * Receives every outcome that stays unknown after recovery, so that it can be reconciled later
+ * (a durable table, a queue, a ticket). The default, {@link #logWarning()}, writes one WARN line
+ * with the key; production systems that move money should plug in a durable sink.
+ *
+ * <p>Called on the thread that ran the request, before the caller receives the same exception.
+ * Keep it fast. A handler that throws is logged at ERROR with the key and the caller still
+ * receives the {@link TimeoutRecoveryException}; the outcome is never dropped silently.
+ */
+@FunctionalInterface
+public interface UnresolvedOutcomeHandler {
+
+  /**
+   * Records an unresolved outcome.
+   *
+   * @param unresolved the exception the caller is about to receive: request line, key, phase and
+   *     trail
+   */
+  void onUnresolved(TimeoutRecoveryException unresolved);
+
+  /**
+   * The default handler: one WARN line per unresolved outcome on the logger {@code
+   * dev.abortguard.client.UnresolvedOutcome}, with the request line, the key, the phase and the
+   * trail, and no stack trace.
+   *
+   * @return the logging handler
+   */
+  static UnresolvedOutcomeHandler logWarning() {
+    return LoggingUnresolvedOutcomeHandler.INSTANCE;
+  }
+}
