@@ -1,6 +1,8 @@
 package dev.abortguard.client;
 
 import java.io.IOException;
+import org.apache.hc.client5.http.config.Configurable;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.core5.http.ClassicHttpRequest;
@@ -18,8 +20,13 @@ import org.apache.hc.core5.io.CloseMode;
  * factory uses) and the response-handler {@code execute} that all handler overloads funnel into.
  * The latter matters because a body that stalls inside the handler fails <em>after</em> {@code
  * doExecute} returned; only by running the handler inside the attempt can the policy recover it.
+ *
+ * <p>It exposes the wrapped client's default {@link RequestConfig} through {@link Configurable},
+ * as HttpClient's own clients do: Spring's {@code HttpComponentsClientHttpRequestFactory} reads
+ * it to build per-request configs, and without it every request would lose the client's
+ * response timeout (a request-level config replaces the client default, it is not merged).
  */
-final class RecoveringHttpClient extends CloseableHttpClient {
+final class RecoveringHttpClient extends CloseableHttpClient implements Configurable {
 
   private final CloseableHttpClient delegate;
   private final TimeoutRecoveryPolicy policy;
@@ -52,6 +59,11 @@ final class RecoveringHttpClient extends CloseableHttpClient {
     }
     return engine.run(
         new ClassicRecoveryCall<T>(delegate, engine, target, request, context, responseHandler));
+  }
+
+  @Override
+  public RequestConfig getConfig() {
+    return delegate instanceof Configurable ? ((Configurable) delegate).getConfig() : null;
   }
 
   @Override
