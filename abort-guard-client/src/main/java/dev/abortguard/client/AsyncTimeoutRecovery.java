@@ -88,21 +88,28 @@ public final class AsyncTimeoutRecovery implements Closeable {
     }
     long start = System.nanoTime();
     ExchangeProgress progress = new ExchangeProgress();
-    call.send(progress, true)
-        .whenComplete(
-            (response, failure) -> {
-              if (failure == null) {
-                result.complete(response);
-                return;
-              }
-              IOException first = AsyncRecoveryCall.asIoException(failure);
-              try {
-                recoveryPool.execute(() -> resume(call, start, first, progress, result));
-              } catch (RuntimeException rejected) {
-                // Only after close(): the caller still learns how the request ended.
-                result.completeExceptionally(first);
-              }
-            });
+    CompletableFuture<SimpleHttpResponse> firstAttempt;
+    try {
+      firstAttempt = call.send(progress, policy.maxAttempts > 1);
+    } catch (RuntimeException e) {
+      // e.g. the client was not started or is already closed: nothing was sent
+      result.completeExceptionally(e);
+      return result;
+    }
+    firstAttempt.whenComplete(
+        (response, failure) -> {
+          if (failure == null) {
+            result.complete(response);
+            return;
+          }
+          IOException first = AsyncRecoveryCall.asIoException(failure);
+          try {
+            recoveryPool.execute(() -> resume(call, start, first, progress, result));
+          } catch (RuntimeException rejected) {
+            // Only after close(): the caller still learns how the request ended.
+            result.completeExceptionally(first);
+          }
+        });
     return result;
   }
 

@@ -51,12 +51,15 @@ final class CallbackRunner implements AutoCloseable {
       return value == null ? new Result<>(null, "returned null") : new Result<>(value, null);
     } catch (TimeoutException e) {
       future.cancel(true);
-      LOG.warn("Recovery callback did not return within {} ms; key={}",
+      // WARN: a callback that ignores the interrupt keeps a pool thread; operators should know.
+      LOG.warn("Recovery callback did not return within {} ms, interrupted; key={}",
           TimeUnit.NANOSECONDS.toMillis(timeoutNanos), key);
       return new Result<>(null, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      LOG.warn("Recovery callback failed; key={}: {}", key, cause.toString());
+      // DEBUG: the decision trail and the listeners carry it; a status API that is down would
+      // otherwise log once per check.
+      LOG.debug("Recovery callback failed; key={}", key, cause);
       return new Result<>(null, "threw " + Failures.summary(cause));
     } catch (InterruptedException e) {
       future.cancel(true);

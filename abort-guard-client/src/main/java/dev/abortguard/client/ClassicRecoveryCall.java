@@ -133,7 +133,8 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     context.setAttribute(ExchangeProgress.ATTRIBUTE, progress);
     RecoveryEngine.Deadline deadline = engine.arm(progress, request::cancel);
     try {
-      CloseableHttpResponse response = delegate.execute(target, request, context);
+      CloseableHttpResponse response =
+          CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
       progress.markResponseHead(response.getCode());
       HttpEntity entity = response.getEntity();
       if (entity != null) {

@@ -42,7 +42,7 @@ final class RecoveringHttpClient extends CloseableHttpClient implements Configur
   protected CloseableHttpResponse doExecute(
       HttpHost target, ClassicHttpRequest request, HttpContext context) throws IOException {
     if (!policy.covers(request)) {
-      return delegate.execute(target, request, context);
+      return CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
     }
     return engine.run(new ClassicRecoveryCall<>(delegate, engine, target, request, context, null));
   }

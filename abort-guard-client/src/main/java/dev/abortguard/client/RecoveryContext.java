@@ -33,7 +33,18 @@ public record RecoveryContext(
     FailurePhase phase,
     Throwable cause) {
 
-  /** Copies the header list so that the context stays immutable. */
+  /**
+   * Creates a context; the header list is copied so that the context stays immutable.
+   *
+   * @param method the request method
+   * @param uri the request URI as sent
+   * @param headers the request headers as sent
+   * @param idempotencyKey the key of the logical request
+   * @param attempt the attempt number, from 1
+   * @param elapsed time since the logical request started
+   * @param phase the phase of the failure, or {@code null}
+   * @param cause the failure, or {@code null}
+   */
   public RecoveryContext {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(uri, "uri");

@@ -404,10 +404,19 @@ final class RecoveryEngine implements AutoCloseable {
     static final int RUNNING = 0;
     static final int FIRED = 1;
     static final int DISARMED = 2;
-    static final Deadline NONE = new Deadline();
+    /** No deadline configured: nothing to disarm. */
+    static final Deadline NONE = new Deadline(DISARMED);
 
-    final AtomicInteger state = new AtomicInteger(RUNNING);
+    final AtomicInteger state;
     volatile ScheduledFuture<?> task;
+
+    Deadline() {
+      this(RUNNING);
+    }
+
+    private Deadline(int initial) {
+      this.state = new AtomicInteger(initial);
+    }
 
     void disarm() {
       if (state.compareAndSet(RUNNING, DISARMED) && task != null) {

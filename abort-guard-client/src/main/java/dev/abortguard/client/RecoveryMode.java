@@ -18,7 +18,9 @@ public enum RecoveryMode {
 
   /**
    * Resend the same payload under the same idempotency key, trusting the server to deduplicate
-   * by key (the IETF {@code Idempotency-Key} contract). Requires a repeatable entity.
+   * by key (the IETF {@code Idempotency-Key} contract). Requires a repeatable entity. Use it only
+   * against servers that honour the key: a server that does not will apply a resent payment
+   * twice. A lost 2xx body is resent too, so that such a server replays the stored response.
    */
   RESEND_WITH_KEY,
 

@@ -15,7 +15,13 @@ import java.util.Objects;
  */
 public record RecoveryStep(Duration at, String action, String result) {
 
-  /** Validates the components. */
+  /**
+   * Creates a step.
+   *
+   * @param at time since the logical request started
+   * @param action what was done
+   * @param result what came of it
+   */
   public RecoveryStep {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(action, "action");

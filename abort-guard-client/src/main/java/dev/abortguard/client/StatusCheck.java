@@ -7,7 +7,9 @@ package dev.abortguard.client;
  * <p>Called on a policy-owned thread, bounded by {@link
  * TimeoutRecoveryPolicy.Builder#callbackTimeout} and the recovery timeout. A check that throws,
  * returns {@code null} or does not return in time counts as {@link StatusDecision#unknown()}, so
- * a status API that is down ends in a defined outcome rather than a crash. Use a client for the
+ * a status API that is down ends in a defined outcome rather than a crash. A check that times out
+ * is interrupted; one that ignores the interrupt keeps one of the policy's callback threads (at
+ * most 64; beyond that further callbacks are refused and count as UNKNOWN). Use a client for the
  * check that is not wrapped by the same policy, or the check can itself enter recovery.
  */
 @FunctionalInterface

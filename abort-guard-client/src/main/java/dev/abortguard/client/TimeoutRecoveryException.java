@@ -20,10 +20,15 @@ public final class TimeoutRecoveryException extends IOException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The request line. */
   private final String requestLine;
+  /** The idempotency key. */
   private final String idempotencyKey;
+  /** The phase of the last failure. */
   private final FailurePhase phase;
+  /** How the recovery ended. */
   private final RecoveryOutcome outcome;
+  /** The decision trail; not serialized. */
   private final transient List<RecoveryStep> trail;
 
   /**
