@@ -3,10 +3,11 @@ package dev.abortguard.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.abortguard.client.ledger.LedgerClients;
-import dev.abortguard.client.ledger.LedgerServer;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
+import dev.abortguard.client.ledger.LedgerServer;
 import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
 import java.net.SocketException;
@@ -16,16 +17,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.HttpResponseException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.BasicHttpClientResponseHandler;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
@@ -34,6 +42,7 @@ import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
+import org.apache.hc.core5.util.Timeout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -520,5 +529,108 @@ class LedgerRecoveryTest {
     assertThat(steps.failures).singleElement()
         .satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN));
     assertNoLeakedConnection();
+  }
+  @Test
+  void completedWithoutAResponseIsAKnownOutcomeNotAnUnresolvedOne() throws Exception {
+    server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+    client(policy(RecoveryMode.STATUS_CHECK).statusCheck(context -> StatusDecision.completed()).build());
+
+    TimeoutRecoveryException failure =
+        catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=28"), LedgerRecoveryTest::text));
+
+    assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+    assertThat(server.records(failure.idempotencyKey())).isEqualTo(1);
+    assertThat(unresolved).isEmpty();
+  }
+
+  @Test
+  void aLostBodyInReportOnlyModeIsCompletedWithoutResponse() throws Exception {
+    client(policy(RecoveryMode.REPORT_ONLY).build(), Duration.ofMillis(200));
+    HttpGet stream = new HttpGet(server.baseUri() + "/stream");
+    stream.setHeader("Idempotency-Key", "stream-3");
+
+    TimeoutRecoveryException failure =
+        catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(stream, new BasicHttpClientResponseHandler()));
+
+    assertThat(failure.phase()).isEqualTo(FailurePhase.RESPONSE_BODY_LOST);
+    assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+    assertThat(unresolved).isEmpty();
+    assertNoLeakedConnection();
+  }
+
+  @Test
+  void resendWithKeyIsBoundedByMaxAttemptsAndReliesOnTheServerHonouringTheKey() throws Exception {
+    server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+    client(policy(RecoveryMode.RESEND_WITH_KEY).maxAttempts(2).build());
+
+    TimeoutRecoveryException failure =
+        catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=29"), LedgerRecoveryTest::text));
+
+    assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+    assertThat(failure.trail()).extracting(RecoveryStep::result)
+        .anySatisfy(r -> assertThat(r).contains("maxAttempts 2 reached"));
+    assertThat(server.arrivalLog()).containsExactly(failure.idempotencyKey(), failure.idempotencyKey());
+    // This ledger deliberately ignores keys: the resend was applied twice. RESEND_WITH_KEY is for
+    // servers that deduplicate by key; STATUS_CHECK is the mode that needs nothing from them.
+    assertThat(server.records(failure.idempotencyKey())).isEqualTo(2);
+    assertThat(unresolved).containsExactly(failure);
+  }
+
+  @Test
+  void aCallerCancelReachesTheRunningExchangeAndTheOutcomeIsReportedNotRecovered() throws Exception {
+    server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+    client(policy(RecoveryMode.STATUS_CHECK).build(), Duration.ofSeconds(10));
+    HttpPost post = payment("amount=30");
+    post.setHeader("Idempotency-Key", "cancel-me");
+    ExecutorService canceller = Executors.newSingleThreadExecutor();
+    try {
+      canceller.execute(() -> {
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.records("cancel-me") == 1);
+        post.cancel();
+      });
+      long start = System.nanoTime();
+      TimeoutRecoveryException failure =
+          catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(post, LedgerRecoveryTest::text));
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("well before the 10 s read timeout").isLessThan(Duration.ofSeconds(5));
+      assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+      assertThat(failure.trail()).extracting(RecoveryStep::result)
+          .anySatisfy(r -> assertThat(r).contains("canceled by the caller"));
+      assertThat(steps.statusChecks).isEmpty();
+      assertThat(unresolved).containsExactly(failure);
+      assertNoLeakedConnection();
+    } finally {
+      canceller.shutdownNow();
+    }
+  }
+
+  @Test
+  void poolLeaseTimeoutIsNeverSentByWireEvidence() throws Exception {
+    server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+    PoolingHttpClientConnectionManager single = PoolingHttpClientConnectionManagerBuilder.create()
+        .setMaxConnTotal(1).setMaxConnPerRoute(1).build();
+    TimeoutRecoveryPolicy policy = policy(RecoveryMode.REPORT_ONLY).maxAttempts(1).build();
+    client = policy.wrap(policy.instrument(HttpClients.custom()
+        .setConnectionManager(single)
+        .setDefaultRequestConfig(RequestConfig.custom()
+            .setResponseTimeout(Timeout.ofSeconds(2))
+            .setConnectionRequestTimeout(Timeout.ofMilliseconds(100))
+            .build())).build());
+    HttpPost holder = payment("amount=31");
+    holder.setHeader("Idempotency-Key", "holds-the-connection");
+    ExecutorService background = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> held = background.submit(() -> client.execute(holder, LedgerRecoveryTest::text));
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.records("holds-the-connection") == 1);
+
+      assertThatThrownBy(() -> client.execute(payment("amount=32"), LedgerRecoveryTest::text))
+          .isInstanceOf(ConnectionRequestTimeoutException.class);
+
+      assertThat(steps.failures).singleElement().satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.NEVER_SENT));
+      assertThat(server.arrivalLog()).containsExactly("holds-the-connection");
+      assertThatThrownBy(held::get).hasCauseInstanceOf(TimeoutRecoveryException.class);
+    } finally {
+      background.shutdownNow();
+    }
   }
 }
