@@ -1,6 +1,7 @@
 package dev.abortguard.client;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,6 +96,9 @@ final class RecoveryEngine implements AutoCloseable {
     int retries = 0;
     boolean failedBefore = false;
     boolean resent = false;
+    // What is known about the earlier attempts once a resend went out: NOT_APPLIED when a status
+    // check said so, UNRESOLVED when the resend was made without asking (RESEND_WITH_KEY).
+    RecoveryOutcome beforeResend = null;
     long recoveryDeadline = 0;
     boolean recoveryStarted = false;
     RecoveryContext last = null;
@@ -141,7 +145,8 @@ final class RecoveryEngine implements AutoCloseable {
         trail.add(step(start, "attempt " + attempt, failure.getMessage()));
         notify(l -> l.onRetry(retry, signal.delay()));
         if (!sleep(signal.delay())) {
-          throw new java.io.InterruptedIOException("interrupted while waiting for Retry-After");
+          outcome(retry, RecoveryOutcome.FAILED);
+          throw new InterruptedIOException("interrupted while waiting for Retry-After");
         }
         continue;
       }
@@ -165,6 +170,12 @@ final class RecoveryEngine implements AutoCloseable {
             continue;
           }
         }
+        if (beforeResend != null) {
+          // A resend that never went out does not settle what the earlier attempts did: end with
+          // what was known before it, never with a bare connect error that hides an unknown.
+          FailurePhase earlier = beforeResend == RecoveryOutcome.UNRESOLVED ? FailurePhase.OUTCOME_UNKNOWN : phase;
+          throw end(call, last, earlier, beforeResend, trail, failure);
+        }
         outcome(last, RecoveryOutcome.FAILED);
         throw failure;
       }
@@ -184,37 +195,51 @@ final class RecoveryEngine implements AutoCloseable {
           notify(l -> l.onResend(resend));
           trail.add(step(start, "resend", "same key, attempt " + (attempt + 1)));
           resent = true;
+          beforeResend = resolution.knownNotApplied ? RecoveryOutcome.NOT_APPLIED : RecoveryOutcome.UNRESOLVED;
           continue;
         case COMPLETED:
           R adopted = call.adopt(resolution.response);
           outcome(last, RecoveryOutcome.COMPLETED);
           return adopted;
         default:
-          TimeoutRecoveryException end =
-              new TimeoutRecoveryException(
-                  call.requestLine(), call.idempotencyKey(), phase, resolution.outcome, trail, failure);
-          if (resolution.outcome == RecoveryOutcome.UNRESOLVED) {
-            unresolved(end);
-          }
-          outcome(last, resolution.outcome);
-          throw end;
+          throw end(call, last, phase, resolution.outcome, trail, failure);
       }
     }
   }
 
+  /** Builds the caller's exception; an unresolved one goes to the handler first. */
+  private TimeoutRecoveryException end(
+      RecoveryCall<?> call,
+      RecoveryContext last,
+      FailurePhase phase,
+      RecoveryOutcome outcome,
+      List<RecoveryStep> trail,
+      IOException failure) {
+    TimeoutRecoveryException end =
+        new TimeoutRecoveryException(call.requestLine(), call.idempotencyKey(), phase, outcome, trail, failure);
+    if (outcome == RecoveryOutcome.UNRESOLVED) {
+      unresolved(end);
+    }
+    outcome(last, outcome);
+    return end;
+  }
+
   private static final class Resolution {
-    static final Resolution RESEND = new Resolution(RecoveryOutcome.RESENT, null);
+    static final Resolution RESEND_NOT_APPLIED = new Resolution(RecoveryOutcome.RESENT, null, true);
+    static final Resolution RESEND_UNKNOWN = new Resolution(RecoveryOutcome.RESENT, null, false);
 
     final RecoveryOutcome outcome;
     final ClassicHttpResponse response;
+    final boolean knownNotApplied;
 
-    Resolution(RecoveryOutcome outcome, ClassicHttpResponse response) {
+    Resolution(RecoveryOutcome outcome, ClassicHttpResponse response, boolean knownNotApplied) {
       this.outcome = outcome;
       this.response = response;
+      this.knownNotApplied = knownNotApplied;
     }
 
     static Resolution of(RecoveryOutcome outcome) {
-      return new Resolution(outcome, null);
+      return new Resolution(outcome, null, false);
     }
   }
 
@@ -269,7 +294,7 @@ final class RecoveryEngine implements AutoCloseable {
       switch (decision.kind()) {
         case COMPLETED:
           return decision.response().isPresent()
-              ? new Resolution(RecoveryOutcome.COMPLETED, decision.response().get())
+              ? new Resolution(RecoveryOutcome.COMPLETED, decision.response().get(), false)
               : Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
         case NOT_APPLIED:
           return resend(call, trail, start, attemptsLeft, deadline, RecoveryOutcome.NOT_APPLIED);
@@ -317,7 +342,7 @@ final class RecoveryEngine implements AutoCloseable {
       trail.add(step(start, "resend", "refused: recovery timeout passed"));
       return Resolution.of(otherwise);
     }
-    return Resolution.RESEND;
+    return otherwise == RecoveryOutcome.NOT_APPLIED ? Resolution.RESEND_NOT_APPLIED : Resolution.RESEND_UNKNOWN;
   }
 
   private Resolution cancel(RecoveryContext context, List<RecoveryStep> trail, long start) {

@@ -633,4 +633,34 @@ class LedgerRecoveryTest {
       background.shutdownNow();
     }
   }
+  @Test
+  void aResendThatCannotConnectNeverHidesTheEarlierUnknownOutcome() throws Exception {
+    server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+    client(policy(RecoveryMode.RESEND_WITH_KEY).retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build(),
+        Duration.ofSeconds(5));
+    HttpPost post = payment("amount=33");
+    post.setHeader("Idempotency-Key", "then-the-server-dies");
+    ExecutorService killer = Executors.newSingleThreadExecutor();
+    try {
+      killer.execute(() -> {
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.records("then-the-server-dies") == 1);
+        try {
+          server.close();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+
+      TimeoutRecoveryException failure =
+          catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(post, LedgerRecoveryTest::text));
+
+      assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+      assertThat(failure.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
+      assertThat(failure.getCause()).isInstanceOf(HttpHostConnectException.class);
+      assertThat(unresolved).containsExactly(failure);
+      assertThat(steps.resends).hasSize(1);
+    } finally {
+      killer.shutdownNow();
+    }
+  }
 }
