@@ -45,12 +45,17 @@ import java.util.TreeSet;
  *
  * <h2>The last small write</h2>
  * A small body that the application did not flush sits in the container's buffer until the chain
- * returns; the container writes it afterwards, where no filter can see it fail. So when the chain
- * returns (and the request is not asynchronous, not HEAD, not an error dispatch), the filter
- * flushes the body itself. If the response is not committed yet, it first sets {@code
- * Content-Length} to the exact number of bytes written — the value the container would have
- * computed — so normal responses keep their {@code Content-Length} instead of switching to chunked
- * encoding. Turn this off with {@link Builder#flushOnChainReturn(boolean)}.
+ * returns; the container writes it afterwards, where no filter can see it fail (and logs the
+ * failure at DEBUG, or not at all). So when the chain returns — for a request that is not
+ * asynchronous, not HEAD, not {@code sendError}ed and has a body — the filter completes the body
+ * itself: it sets {@code Content-Length} to the exact number of bytes written if the response is
+ * not committed and has none (the value the container would compute; normal responses keep their
+ * {@code Content-Length} instead of switching to chunked encoding — the container tests check
+ * this), flushes, and closes the body stream. That is the completion the container performs a
+ * moment later; only now its failure happens inside the filter. Both steps are needed: Tomcat
+ * reports the failure from {@code flush()} but not from {@code close()}, Undertow the other way
+ * round. A filter registered <em>before</em> this one can therefore not append to the body —
+ * register this filter first. Turn it off with {@link Builder#flushOnChainReturn(boolean)}.
  *
  * <h2>Registration</h2>
  * Register it first (highest precedence), for the {@code REQUEST} and {@code ASYNC} dispatcher
@@ -164,10 +169,10 @@ public final class ClientAbortFilter implements Filter {
             throw t;
         }
         if (completing != null && !request.isAsyncStarted()) {
-            state.markCompleted();
             if (flushOnChainReturn) {
-                flushLastWrite(state, (HttpServletRequest) request, completing);
+                completeBody(state, completing);
             }
+            state.markCompleted();
         }
     }
 
@@ -187,8 +192,9 @@ public final class ClientAbortFilter implements Filter {
         }
     }
 
-    private static void flushLastWrite(ExchangeState state, HttpServletRequest request, TrackingResponse response) {
-        if (state.aborted() || response.errorSent() || "HEAD".equalsIgnoreCase(state.method)) {
+    private static void completeBody(ExchangeState state, TrackingResponse response) {
+        if (state.aborted() || response.errorSent() || state.outputClosedByApplication()
+                || "HEAD".equalsIgnoreCase(state.method)) {
             return;
         }
         try {
@@ -202,13 +208,17 @@ public final class ClientAbortFilter implements Filter {
                     && status != HttpServletResponse.SC_NOT_MODIFIED
                     && !response.containsHeader("Content-Length")
                     && !response.containsHeader("Transfer-Encoding")) {
+                // the value the container computes itself when it completes a buffered body
                 response.setContentLengthLong(state.bytesWritten());
             }
+            // flush: Tomcat fails here (its close() swallows the last write's failure);
+            // close: Undertow fails here (its flush() swallows it)
             stream.flush();
+            stream.completeBody();
         } catch (IOException alreadyReported) {
             // the stream reported it; the client is gone and nothing is left to do
         } catch (RuntimeException e) {
-            // e.g. an application-closed stream: the container completes the response as usual
+            // the container refused (e.g. a response it already completed): it finishes as usual
         }
     }
 
@@ -335,8 +345,9 @@ public final class ClientAbortFilter implements Filter {
         }
 
         /**
-         * Flush the response body when the chain returns, so the final write of a small body fails
-         * (and is seen) inside the filter. Default {@code true}; {@code Content-Length} is kept.
+         * Complete (close) the response body when the chain returns, so the final write of a small
+         * body fails — and is seen — inside the filter. Default {@code true}; the container still
+         * computes {@code Content-Length} as it would have.
          */
         public Builder flushOnChainReturn(boolean flushOnChainReturn) {
             this.flushOnChainReturn = flushOnChainReturn;

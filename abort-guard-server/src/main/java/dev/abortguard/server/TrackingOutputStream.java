@@ -20,12 +20,16 @@ final class TrackingOutputStream extends ServletOutputStream {
 
     private final ServletOutputStream delegate;
     private final ExchangeState state;
+    private static final byte[] EMPTY = new byte[0];
+
     private final AbortReporter reporter;
+    private final boolean flushMaySwallowFailures;
 
     TrackingOutputStream(ServletOutputStream delegate, ExchangeState state, AbortReporter reporter) {
         this.delegate = delegate;
         this.state = state;
         this.reporter = reporter;
+        this.flushMaySwallowFailures = delegate.getClass().getName().startsWith("io.undertow.");
     }
 
     @Override
@@ -55,7 +59,53 @@ final class TrackingOutputStream extends ServletOutputStream {
         } catch (IOException e) {
             throw failed(e);
         }
+        if (flushMaySwallowFailures) {
+            detectSwallowedFailure();
+        }
         state.ioSucceeded();
+    }
+
+    /**
+     * Undertow's {@code flush()} swallows the {@code IOException} of a synchronous request: it
+     * closes the connection, logs at DEBUG and returns normally. Its stream is then closed, and a
+     * zero-length write — which Undertow checks for a closed stream before doing anything else, and
+     * otherwise ignores — reveals it. Not rethrown: without the filter the application would not see
+     * it either.
+     */
+    private void detectSwallowedFailure() {
+        if (state.outputClosedByApplication() || state.completed() || state.aborted() || declaredLengthWritten()) {
+            return; // Undertow also closes a stream whose declared Content-Length was fully written
+        }
+        try {
+            delegate.write(EMPTY, 0, 0);
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    /**
+     * Completes the body on behalf of the container: the same {@code close()} the container calls
+     * right after the filter chain returns (it sets {@code Content-Length} for a body that is still
+     * buffered), performed while the filter can still see it fail.
+     */
+    void completeBody() throws IOException {
+        try {
+            delegate.close();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private boolean declaredLengthWritten() {
+        String declared = state.response.getHeader("Content-Length");
+        if (declared == null) {
+            return false;
+        }
+        try {
+            return state.bytesWritten() >= Long.parseLong(declared.strip());
+        } catch (NumberFormatException e) {
+            return true;
+        }
     }
 
     @Override

@@ -1,0 +1,503 @@
+package dev.abortguard.server.containers;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.abortguard.server.AbortCounters;
+import dev.abortguard.server.AbortKind;
+import dev.abortguard.server.ClientAbortFilter;
+import dev.abortguard.server.ClientAbortHandler;
+import dev.abortguard.server.LogCapture;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.util.Timeout;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The seed's scenarios, run inside a real container with a real HttpClient 5 that really times
+ * out (and, like every HttpClient 5 timeout, closes the connection with RST). Each concrete class
+ * runs them on one container, against two deployments: one with {@link ClientAbortFilter}, one
+ * without it (the baseline for "logged exactly as without the library").
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ContainerContract {
+
+    private static final Logger APP_LOG = LoggerFactory.getLogger("test.app");
+    private static final int FIVE_MB = 5 * 1024 * 1024;
+    private static final byte[] CHUNK = new byte[64 * 1024];
+    private static final int ABORT_TIMEOUT_MS = 300;
+    private static final int STREAM_TIMEOUT_MS = 200;
+    private static final String UTF8_TEXT = "héllo wörld ✓ 안녕";
+
+    private final AbortCounters counters = new AbortCounters();
+    private final ClientAbortFilter filter = ClientAbortFilter.builder().metrics(counters).build();
+    private final ExecutorService appExecutor = Executors.newCachedThreadPool();
+    private LogCapture logs;
+    private EmbeddedServer server;
+    private EmbeddedServer baseline;
+    private ResettingServer backend;
+    private CloseableHttpClient client;
+    private volatile CountDownLatch clientGaveUp;
+    private volatile CountDownLatch servletDone;
+    private volatile Exception outboundFailure;
+
+    protected abstract EmbeddedServer.Factory factory();
+
+    @BeforeAll
+    void startContainers() throws Exception {
+        logs = new LogCapture();
+        backend = new ResettingServer();
+        server = factory().start(filter, servlets(filter.handler()));
+        baseline = factory().start(null, servlets(null));
+        client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(20).setMaxConnPerRoute(20).build())
+                .disableAutomaticRetries()
+                .build();
+        // a cold JVM can take longer than a 200 ms read timeout to serve its first request
+        for (int i = 0; i < 20; i++) {
+            call(server, "/fast", 10_000);
+            call(baseline, "/fast", 10_000);
+        }
+    }
+
+    @AfterAll
+    void stopContainers() throws Exception {
+        appExecutor.shutdownNow();
+        client.close();
+        server.close();
+        baseline.close();
+        backend.close();
+        appExecutor.shutdownNow();
+        logs.close();
+    }
+
+    @BeforeEach
+    void resetScenario() {
+        clientGaveUp = new CountDownLatch(1);
+        servletDone = new CountDownLatch(1);
+        logs.clear();
+    }
+
+    private Map<String, HttpServlet> servlets(ClientAbortHandler handler) {
+        Map<String, HttpServlet> map = new LinkedHashMap<>();
+        Runnable done = () -> servletDone.countDown();
+        map.put("/slow-large", new ScenarioServlet((req, resp) -> {
+            awaitClientGaveUp();
+            writeFiveMegabytes(resp.getOutputStream());
+        }, done));
+        map.put("/slow-small-flushed", new ScenarioServlet((req, resp) -> {
+            awaitClientGaveUp();
+            resp.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            resp.getOutputStream().flush();
+        }, done));
+        map.put("/slow-small-unflushed", new ScenarioServlet((req, resp) -> {
+            awaitClientGaveUp();
+            resp.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+        }, done));
+        map.put("/stream", new ScenarioServlet((req, resp) -> stream(resp.getOutputStream()), done));
+        map.put("/stream-async", new ScenarioServlet((req, resp) -> {
+            AsyncContext async = req.startAsync();
+            async.setTimeout(30_000);
+            appExecutor.execute(() -> {
+                try {
+                    stream(async.getResponse().getOutputStream());
+                } catch (Exception e) {
+                    // what the seed's executor did with log.error, done right
+                    if (handler == null || !handler.handle(e, req)) {
+                        APP_LOG.error("streaming failed", e);
+                    }
+                } finally {
+                    servletDone.countDown();
+                    try {
+                        async.complete();
+                    } catch (IllegalStateException alreadyCompleted) {
+                        // some containers complete an async request themselves after a write error
+                    }
+                }
+            });
+        }, done));
+        map.put("/steady-large", new ScenarioServlet((req, resp) -> {
+            ServletOutputStream out = resp.getOutputStream();
+            byte[] chunk = new byte[FIVE_MB / 50];
+            for (int i = 0; i < 50; i++) {
+                out.write(chunk);
+                out.flush();
+                Thread.sleep(20);
+            }
+        }, done));
+        map.put("/fast", new ScenarioServlet((req, resp) -> {
+            resp.setContentType("text/plain");
+            resp.getOutputStream().write("ok".getBytes(StandardCharsets.US_ASCII));
+        }, done));
+        map.put("/fast-writer", new ScenarioServlet((req, resp) -> {
+            resp.setContentType("text/plain;charset=UTF-8");
+            resp.getWriter().print(UTF8_TEXT);
+        }, done));
+        map.put("/two-failures", new ScenarioServlet((req, resp) -> {
+            awaitClientGaveUp();
+            try {
+                writeFiveMegabytes(resp.getOutputStream());
+            } catch (IOException first) {
+                writeFiveMegabytes(resp.getOutputStream());
+            }
+        }, done));
+        map.put("/disk-full", new ScenarioServlet((req, resp) -> {
+            throw new IOException("disk full");
+        }, done));
+        map.put("/runtime", new ScenarioServlet((req, resp) -> {
+            throw new IllegalStateException("application bug");
+        }, done));
+        map.put("/outbound", new ScenarioServlet((req, resp) -> {
+            try (CloseableHttpClient outbound = HttpClients.custom().disableAutomaticRetries().build()) {
+                outbound.execute(new HttpGet("http://127.0.0.1:" + backend.port() + "/backend"), r -> null);
+            } catch (IOException e) {
+                outboundFailure = e;
+                throw e;
+            }
+        }, done));
+        return map;
+    }
+
+    private void awaitClientGaveUp() throws InterruptedException {
+        if (!clientGaveUp.await(20, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("client never timed out");
+        }
+    }
+
+    private static void writeFiveMegabytes(ServletOutputStream out) throws IOException {
+        for (int written = 0; written < FIVE_MB; written += CHUNK.length) {
+            out.write(CHUNK);
+        }
+    }
+
+    /** The seed's /stream: chunks after 100, 100, (500: until the client gave up), 100 ms. */
+    private void stream(ServletOutputStream out) throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            if (i == 3) {
+                awaitClientGaveUp();
+            } else {
+                Thread.sleep(100);
+            }
+            out.write(("chunk-" + i + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void slowThenLargeBodyIsOneInfoLine() throws Exception {
+        long before = counters.total();
+        long writesBefore = counters.count(AbortKind.RESPONSE_WRITE);
+        Result result = call(server, "/slow-large", ABORT_TIMEOUT_MS);
+        assertInstanceOf(SocketTimeoutException.class, result.failure, "client must time out");
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+        String line = logs.abortLines().get(0).getFormattedMessage();
+        assertTrue(line.contains("GET /slow-large") && line.contains("kind=response_write")
+                && line.contains("status=200") && line.contains("silenceMs="), line);
+        assertEquals(writesBefore + 1, counters.count(AbortKind.RESPONSE_WRITE), "counted as a response write abort");
+    }
+
+    @Test
+    void slowThenSmallFlushedBodyIsOneInfoLine() throws Exception {
+        long before = counters.total();
+        Result result = call(server, "/slow-small-flushed", ABORT_TIMEOUT_MS);
+        assertInstanceOf(SocketTimeoutException.class, result.failure);
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+    }
+
+    @Test
+    void slowThenSmallUnflushedBodyIsCaughtByTheFinalFlush() throws Exception {
+        long before = counters.total();
+        Result result = call(server, "/slow-small-unflushed", ABORT_TIMEOUT_MS);
+        assertInstanceOf(SocketTimeoutException.class, result.failure);
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+    }
+
+    @Test
+    void streamPausingMidBodyOnTheRequestThread() throws Exception {
+        long before = counters.total();
+        Result result = call(server, "/stream", STREAM_TIMEOUT_MS);
+        assertEquals(200, result.status, "status arrived before the pause");
+        assertInstanceOf(SocketTimeoutException.class, result.failure, "timeout in the middle of the body");
+        assertTrue(result.bytes > 0, "at least one chunk arrived");
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+    }
+
+    @Test
+    void streamPausingMidBodyOnAnExecutorThread() throws Exception {
+        long before = counters.total();
+        Result result = call(server, "/stream-async", STREAM_TIMEOUT_MS);
+        assertEquals(200, result.status);
+        assertInstanceOf(SocketTimeoutException.class, result.failure);
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+        assertTrue(logs.abortLines().get(0).getThreadName().startsWith("pool-"),
+                "noticed on the executor thread: " + logs.abortLines().get(0).getThreadName());
+    }
+
+    @Test
+    void steadyLargeResponseIsNotAnAbort() throws Exception {
+        long before = counters.total();
+        clientGaveUp.countDown();
+        Result result = call(server, "/steady-large", ABORT_TIMEOUT_MS);
+        assertNull(result.failure, "a 5 MB body in steady 20 ms packets never trips a 300 ms read timeout");
+        assertEquals(200, result.status);
+        assertEquals((FIVE_MB / 50) * 50L, result.bytes);
+        awaitServletDone();
+        assertQuiet();
+        assertEquals(before, counters.total());
+        assertTrue(logs.abortLines().isEmpty());
+    }
+
+    @Test
+    void fastResponseKeepsContentLengthAndLogsNothing() throws Exception {
+        long before = counters.total();
+        Result result = call(server, "/fast", 5_000);
+        assertNull(result.failure);
+        assertEquals("ok", result.body);
+        assertNotNull(result.contentLength, "Content-Length kept: the final flush must not switch to chunked");
+        assertEquals("2", result.contentLength.getValue());
+        assertNull(result.transferEncoding);
+        awaitServletDone();
+        assertQuiet();
+        assertEquals(before, counters.total());
+        assertTrue(logs.abortLines().isEmpty());
+    }
+
+    @Test
+    void writerResponseKeepsCharsetAndExactContentLength() throws Exception {
+        Result withFilter = call(server, "/fast-writer", 5_000);
+        awaitServletDone();
+        servletDone = new CountDownLatch(1);
+        Result without = call(baseline, "/fast-writer", 5_000);
+        awaitServletDone();
+        assertEquals(UTF8_TEXT, withFilter.body);
+        assertEquals(without.body, withFilter.body);
+        assertEquals(String.valueOf(UTF8_TEXT.getBytes(StandardCharsets.UTF_8).length), withFilter.contentLength.getValue());
+        assertEquals(normalize(without.contentType), normalize(withFilter.contentType));
+    }
+
+    @Test
+    void twoConcurrentAbortsCountTwo() throws Exception {
+        servletDone = new CountDownLatch(2);
+        long before = counters.total();
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Result> a = callers.submit(() -> call(server, "/slow-large", ABORT_TIMEOUT_MS));
+            Future<Result> b = callers.submit(() -> call(server, "/slow-large", ABORT_TIMEOUT_MS));
+            assertInstanceOf(SocketTimeoutException.class, a.get(20, TimeUnit.SECONDS).failure);
+            assertInstanceOf(SocketTimeoutException.class, b.get(20, TimeUnit.SECONDS).failure);
+        } finally {
+            callers.shutdownNow();
+        }
+        clientGaveUp.countDown();
+        assertAborts(before, 2);
+    }
+
+    @Test
+    void twoFailingWritesInOneRequestCountOnce() throws Exception {
+        long before = counters.total();
+        Result result = call(server, "/two-failures", ABORT_TIMEOUT_MS);
+        assertInstanceOf(SocketTimeoutException.class, result.failure);
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+    }
+
+    @Test
+    void handlerIoExceptionIsARealErrorLoggedAsWithoutTheLibrary() throws Exception {
+        assertRealErrorUntouched("/disk-full");
+    }
+
+    @Test
+    void handlerRuntimeExceptionIsARealErrorLoggedAsWithoutTheLibrary() throws Exception {
+        assertRealErrorUntouched("/runtime");
+    }
+
+    @Test
+    void outboundCallResetIsARealErrorLoggedAsWithoutTheLibrary() throws Exception {
+        assertRealErrorUntouched("/outbound");
+        assertInstanceOf(java.net.SocketException.class, outboundFailure, "the backend really reset the outbound call");
+        assertTrue(outboundFailure.getMessage().contains("Connection reset"), String.valueOf(outboundFailure));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private List<String> assertRealErrorUntouched(String path) throws Exception {
+        long before = counters.total();
+        Result without = call(baseline, path, 10_000);
+        awaitServletDone();
+        List<String> baselineLog = awaitLoggedErrors();
+        logs.clear();
+        servletDone = new CountDownLatch(1);
+
+        Result with = call(server, path, 10_000);
+        awaitServletDone();
+        List<String> filteredLog = awaitLoggedErrors();
+
+        assertEquals(500, without.status, "the container answers 500 without the library");
+        assertEquals(without.status, with.status, "same status reaches the client");
+        assertEquals(baselineLog, filteredLog, "logged exactly as without the library (Undertow logs an IOException at DEBUG only)");
+        assertEquals(before, counters.total(), "not counted as an abort");
+        assertTrue(logs.abortLines().isEmpty(), "no abort line");
+        return filteredLog;
+    }
+
+    /** The WARN/ERROR output of one failure, once it is complete (unchanged for 400 ms). */
+    private List<String> awaitLoggedErrors() {
+        List<List<String>> last = new ArrayList<>(List.of(List.of("<none yet>")));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).during(Duration.ofMillis(400))
+                .until(() -> {
+                    List<String> now = signatures(logs.warnings());
+                    boolean stable = now.equals(last.get(0));
+                    last.set(0, now);
+                    return stable;
+                });
+        return last.get(0);
+    }
+
+    private static List<String> signatures(List<ILoggingEvent> events) {
+        List<String> result = new ArrayList<>();
+        for (ILoggingEvent e : events) {
+            result.add(e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage() + " "
+                    + (e.getThrowableProxy() == null ? "-" : e.getThrowableProxy().getClassName() + ": "
+                    + e.getThrowableProxy().getMessage()));
+        }
+        return result;
+    }
+
+    private void assertAborts(long before, int expected) throws InterruptedException {
+        awaitServletDone();
+        await().atMost(Duration.ofSeconds(10)).until(() -> counters.total() == before + expected);
+        await().atMost(Duration.ofSeconds(10)).until(() -> logs.abortLines().size() >= expected);
+        assertQuiet();
+        assertEquals(before + expected, counters.total(), "metric +" + expected);
+        List<ILoggingEvent> lines = logs.abortLines();
+        assertEquals(expected, lines.size(), "exactly one line per aborted request:" + LogCapture.describe(lines));
+        for (ILoggingEvent line : lines) {
+            assertEquals(Level.INFO, line.getLevel());
+            assertNull(line.getThrowableProxy(), "no stack trace by default");
+            assertTrue(line.getKeyValuePairs() != null && line.getKeyValuePairs().stream()
+                    .anyMatch(kv -> kv.key.equals("silenceMs")), "structured key-values present");
+        }
+    }
+
+    /** No WARN or ERROR from any logger (container included) within a quiet window. */
+    private void assertQuiet() {
+        try {
+            await().atMost(Duration.ofSeconds(3)).during(Duration.ofMillis(400)).until(() -> logs.warnings().isEmpty());
+        } catch (ConditionTimeoutException e) {
+            fail("WARN/ERROR logged:" + LogCapture.describe(logs.warnings()));
+        }
+    }
+
+    private void awaitServletDone() throws InterruptedException {
+        assertTrue(servletDone.await(20, TimeUnit.SECONDS), "servlet finished");
+    }
+
+    private static String normalize(String contentType) {
+        return contentType == null ? null : contentType.replace(" ", "").toLowerCase();
+    }
+
+    private Result call(EmbeddedServer target, String path, int responseTimeoutMs) {
+        HttpGet get = new HttpGet("http://127.0.0.1:" + target.port() + path);
+        get.setConfig(RequestConfig.custom()
+                .setResponseTimeout(Timeout.ofMilliseconds(responseTimeoutMs))
+                .setConnectionRequestTimeout(Timeout.ofSeconds(5))
+                .build());
+        Result result = new Result();
+        AtomicLong bytes = new AtomicLong();
+        try {
+            client.execute(get, response -> {
+                result.status = response.getCode();
+                result.contentLength = response.getFirstHeader("Content-Length");
+                result.transferEncoding = response.getFirstHeader("Transfer-Encoding");
+                result.contentType = response.getEntity() == null ? null : response.getEntity().getContentType();
+                if (response.getEntity() != null) {
+                    java.io.ByteArrayOutputStream small = new java.io.ByteArrayOutputStream();
+                    try (InputStream in = response.getEntity().getContent()) {
+                        byte[] buffer = new byte[8192];
+                        int n;
+                        while ((n = in.read(buffer)) != -1) {
+                            bytes.addAndGet(n);
+                            if (small.size() < 1024) {
+                                small.write(buffer, 0, n);
+                            }
+                        }
+                    }
+                    result.body = small.toString(StandardCharsets.UTF_8);
+                }
+                return null;
+            });
+        } catch (Exception e) {
+            result.failure = e;
+        }
+        result.bytes = bytes.get();
+        return result;
+    }
+
+    private static final class Result {
+        volatile int status = -1;
+        volatile long bytes;
+        volatile Exception failure;
+        volatile Header contentLength;
+        volatile Header transferEncoding;
+        volatile String contentType;
+        volatile String body;
+
+        @Override
+        public String toString() {
+            return "Result[status=" + status + ", bytes=" + bytes + ", failure=" + failure + "]";
+        }
+    }
+
+    static String join(List<String> values) {
+        return values.stream().collect(Collectors.joining(", "));
+    }
+}

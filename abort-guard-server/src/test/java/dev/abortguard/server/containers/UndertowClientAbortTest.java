@@ -1,0 +1,9 @@
+package dev.abortguard.server.containers;
+
+/** The seed's scenarios inside embedded Undertow. */
+class UndertowClientAbortTest extends ContainerContract {
+    @Override
+    protected EmbeddedServer.Factory factory() {
+        return UndertowServer::start;
+    }
+}
