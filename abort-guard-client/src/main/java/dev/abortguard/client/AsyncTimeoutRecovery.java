@@ -106,8 +106,8 @@ public final class AsyncTimeoutRecovery implements Closeable {
           try {
             recoveryPool.execute(() -> resume(call, start, first, progress, result));
           } catch (RuntimeException rejected) {
-            // Only after close(): the caller still learns how the request ended.
-            result.completeExceptionally(first);
+            // Only after close(): no recovery any more, but an unknown outcome is still reported.
+            result.completeExceptionally(engine.abandon(call, start, first, progress));
           }
         });
     return result;

@@ -67,6 +67,24 @@ final class RecoveryEngine implements AutoCloseable {
   }
 
   /**
+   * Ends a logical request that cannot be recovered any more because the adapter was closed: an
+   * unknown outcome still reaches the unresolved handler. Returns the exception for the caller.
+   */
+  IOException abandon(RecoveryCall<?> call, long start, IOException failure, ExchangeProgress progress) {
+    FailurePhase phase = FailureClassifier.classify(failure, progress);
+    RecoveryContext context = call.context(1, elapsed(start), phase, failure);
+    failed(context);
+    if (!phase.needsRecovery()) {
+      outcome(context, RecoveryOutcome.FAILED);
+      return failure;
+    }
+    List<RecoveryStep> trail = new ArrayList<>();
+    trail.add(step(start, "attempt 1", phase + ": " + Failures.summary(failure)));
+    trail.add(step(start, "recovery", "skipped: closed"));
+    return end(call, context, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
+  }
+
+  /**
    * Arms the exchange deadline for one attempt, if the policy has one. {@code onDeadline} runs at
    * most once, and never after {@link Deadline#disarm()} returned.
    */

@@ -613,7 +613,7 @@ class LedgerRecoveryTest {
     client = policy.wrap(policy.instrument(HttpClients.custom()
         .setConnectionManager(single)
         .setDefaultRequestConfig(RequestConfig.custom()
-            .setResponseTimeout(Timeout.ofSeconds(2))
+            .setResponseTimeout(Timeout.ofSeconds(1))
             .setConnectionRequestTimeout(Timeout.ofMilliseconds(100))
             .build())).build());
     HttpPost holder = payment("amount=31");
@@ -662,5 +662,27 @@ class LedgerRecoveryTest {
     } finally {
       killer.shutdownNow();
     }
+  }
+  @Test
+  void exchangeDeadlineMidBodyIsBodyLostAndRecoveredOnce() throws Exception {
+    AtomicInteger checks = new AtomicInteger();
+    client(policy(RecoveryMode.STATUS_CHECK)
+        .exchangeDeadline(Duration.ofMillis(500))
+        .statusCheck(context -> {
+          checks.incrementAndGet();
+          BasicClassicHttpResponse recovered = new BasicClassicHttpResponse(200);
+          recovered.setEntity(new StringEntity("recovered " + context.phase()));
+          return StatusDecision.completed(recovered);
+        })
+        .build(), Duration.ofMillis(300));
+    HttpGet drip = new HttpGet(server.baseUri() + "/drip-body");
+    drip.setHeader("Idempotency-Key", "drip-3");
+
+    String body = client.execute(drip, new BasicHttpClientResponseHandler());
+
+    assertThat(body).isEqualTo("recovered RESPONSE_BODY_LOST");
+    assertThat(checks.get()).isEqualTo(1);
+    assertThat(steps.failures).singleElement().satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.RESPONSE_BODY_LOST));
+    assertNoLeakedConnection();
   }
 }
