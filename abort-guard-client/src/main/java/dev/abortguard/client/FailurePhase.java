@@ -37,7 +37,9 @@ public enum FailurePhase {
   /**
    * A 2xx response head was received and reading its body failed (a stall mid-body past the
    * response timeout, a reset, or the exchange deadline). The status says the server acted; the
-   * body, which may carry the result the caller needs, is lost. Recovery runs once to fetch it.
+   * body, which may carry the result the caller needs, is lost. It goes through recovery like an
+   * unknown outcome, so that a {@link StatusCheck} can hand over the result; in {@link
+   * RecoveryMode#REPORT_ONLY} it ends as {@link RecoveryOutcome#COMPLETED_WITHOUT_RESPONSE}.
    */
   RESPONSE_BODY_LOST;
 

@@ -23,7 +23,8 @@ public enum RecoveryOutcome {
   COMPLETED_WITHOUT_RESPONSE,
 
   /** The server is known not to have acted and the request was not resent (non-repeatable
-   * entity or no attempts left). The caller gets a {@link TimeoutRecoveryException}. */
+   * entity, no attempts left, or the resend itself could not be sent). The caller gets a {@link
+   * TimeoutRecoveryException}. */
   NOT_APPLIED,
 
   /** The {@link CancelAction} reported the operation canceled. The caller gets a {@link
