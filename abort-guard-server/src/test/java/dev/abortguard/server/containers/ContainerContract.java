@@ -78,9 +78,10 @@ abstract class ContainerContract {
     private EmbeddedServer baseline;
     private ResettingServer backend;
     private CloseableHttpClient client;
-    private volatile CountDownLatch clientGaveUp;
-    private volatile CountDownLatch servletDone;
+    private volatile CountDownLatch clientGaveUp = new CountDownLatch(1);
+    private volatile CountDownLatch servletDone = new CountDownLatch(1);
     private volatile Exception outboundFailure;
+    private volatile CountDownLatch uploadStarted = new CountDownLatch(1);
 
     protected abstract EmbeddedServer.Factory factory();
 
@@ -117,6 +118,7 @@ abstract class ContainerContract {
     void resetScenario() {
         clientGaveUp = new CountDownLatch(1);
         servletDone = new CountDownLatch(1);
+        uploadStarted = new CountDownLatch(1);
         logs.clear();
     }
 
@@ -181,6 +183,17 @@ abstract class ContainerContract {
                 writeFiveMegabytes(resp.getOutputStream());
             } catch (IOException first) {
                 writeFiveMegabytes(resp.getOutputStream());
+            }
+        }, done));
+        map.put("/upload", new ScenarioServlet((req, resp) -> {
+            // what Spring MVC exposes for the matched handler: the route template, bounded
+            req.setAttribute("org.springframework.web.servlet.HandlerMapping.bestMatchingPattern", "/upload/{id}");
+            InputStream body = req.getInputStream();
+            byte[] buffer = new byte[8192];
+            body.read(buffer);
+            uploadStarted.countDown();
+            while (body.read(buffer) != -1) {
+                // the client resets the connection mid-upload
             }
         }, done));
         map.put("/disk-full", new ScenarioServlet((req, resp) -> {
@@ -348,6 +361,28 @@ abstract class ContainerContract {
         assertInstanceOf(SocketTimeoutException.class, result.failure);
         clientGaveUp.countDown();
         assertAborts(before, 1);
+    }
+
+    @Test
+    void clientResettingMidUploadIsARequestReadAbortWithRouteAndIds() throws Exception {
+        long before = counters.total();
+        long readsBefore = counters.count(AbortKind.REQUEST_READ);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: 10000000\r\nX-Request-Id: req-42\r\nIdempotency-Key: key-7\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[64 * 1024]);
+            out.flush();
+            assertTrue(uploadStarted.await(10, TimeUnit.SECONDS), "the servlet is reading the body");
+            socket.setSoLinger(true, 0);
+        }
+        assertAborts(before, 1);
+        assertEquals(readsBefore + 1, counters.count(AbortKind.REQUEST_READ));
+        String line = logs.abortLines().get(0).getFormattedMessage();
+        assertTrue(line.contains("POST /upload") && line.contains("kind=request_read") && line.contains("route=/upload/{id}")
+                && line.contains("requestId=req-42") && line.contains("idempotencyKey=key-7"), line);
+        assertEquals(1L, counters.byRoute().get("/upload/{id}"));
     }
 
     @Test

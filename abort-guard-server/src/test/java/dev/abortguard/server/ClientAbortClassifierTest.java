@@ -1,0 +1,271 @@
+package dev.abortguard.server;
+
+import com.mongodb.MongoSocketWriteException;
+import com.mysql.cj.exceptions.CJCommunicationsException;
+import jakarta.servlet.ServletException;
+import org.apache.catalina.connector.ClientAbortException;
+import org.apache.coyote.BadRequestException;
+import org.apache.coyote.CloseNowException;
+import org.apache.hc.client5.http.HttpHostConnectException;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.eclipse.jetty.io.EofException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+import java.sql.SQLException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClientAbortClassifierTest {
+
+    private final ClientAbortClassifier classifier = ClientAbortClassifier.standard();
+
+    /** An exception as the JDK throws it under a container's socket write. */
+    private static <T extends Throwable> T thrownUnder(String containerFrame, T t) {
+        t.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.nio.ch.SocketDispatcher", "write0", null, -2),
+                new StackTraceElement("sun.nio.ch.IOUtil", "write", null, 1),
+                new StackTraceElement("java.nio.channels.SocketChannel", "write", null, 1),
+                new StackTraceElement(containerFrame, "write", null, 1),
+                new StackTraceElement("com.example.OrderController", "stream", null, 42)});
+        return t;
+    }
+
+    private static <T extends Throwable> T thrownUnderUndertow(T t) {
+        return thrownUnder("org.xnio.nio.NioSocketConduit", t);
+    }
+
+    @Test
+    void nullIsNotAnAbort() {
+        assertFalse(classifier.isClientAbort(null));
+    }
+
+    // ---- container types -------------------------------------------------------------------
+
+    @Test
+    void tomcatClientAbortException() {
+        // seed 000: "ClientAbortException: java.io.IOException: Broken pipe" on Tomcat 9..11
+        assertTrue(classifier.isClientAbort(new ClientAbortException(new IOException("Broken pipe"))));
+        assertTrue(classifier.isClientAbort(new ClientAbortException()), "by type, even without a message");
+    }
+
+    @Test
+    void tomcatBadRequestParentIsNeverMatched() {
+        // since 2023 ClientAbortException extends BadRequestException, which also means "malformed request"
+        assertFalse(classifier.isClientAbort(new BadRequestException("Invalid chunk header")));
+    }
+
+    @Test
+    void tomcatHttp2StreamReset() {
+        assertTrue(classifier.isClientAbort(new CloseNowException("stream reset by client")));
+    }
+
+    @Test
+    void jettyEofExceptionWithNullMessageAndOsCause() {
+        EofException eof = new EofException(new IOException("Broken pipe"));
+        assertTrue(classifier.isClientAbort(eof));
+        assertTrue(classifier.isClientAbort(new EofException((String) null)), "null message, no cause");
+    }
+
+    @Test
+    void jettyEofClosedWithoutCauseIsAlsoAnApplicationWriteAfterCloseSoNotClaimed() {
+        assertFalse(classifier.isClientAbort(new EofException("Closed")));
+    }
+
+    @Test
+    void springAsyncRequestNotUsable() {
+        // Spring MVC 6.1+: "ServletOutputStream failed to write: java.io.IOException: Broken pipe"
+        assertTrue(classifier.isClientAbort(new AsyncRequestNotUsableException(
+                "ServletOutputStream failed to write: java.io.IOException: Broken pipe", null)));
+    }
+
+    @Test
+    void wrappedAbortsAreFoundInTheCauseChain() {
+        ClientAbortException abort = new ClientAbortException(new IOException("Broken pipe"));
+        assertTrue(classifier.isClientAbort(new ServletException("wrapped", abort)));
+        assertTrue(classifier.isClientAbort(new UncheckedIOException(abort)));
+        assertTrue(classifier.isClientAbort(new RuntimeException(new ServletException(abort))));
+    }
+
+    @Test
+    void subclassesOfContainerTypesMatch() {
+        class CustomEof extends EofException {
+            CustomEof() {
+                super(new IOException("Broken pipe"));
+            }
+        }
+        assertTrue(classifier.isClientAbort(new CustomEof()));
+    }
+
+    // ---- OS wording from server I/O --------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "Broken pipe",                                                     // Linux/macOS EPIPE
+            "Connection reset by peer",                                        // Linux ECONNRESET
+            "Connection reset",                                                // the JDK's own text
+            "Software caused connection abort",                                // ECONNABORTED
+            "An established connection was aborted by the software in your host machine", // Windows 10053
+            "An existing connection was forcibly closed by the remote host",   // Windows 10054
+            "Datenübergabe unterbrochen (broken pipe)",                        // glibc de
+            "Die Verbindung wurde vom Kommunikationspartner zurückgesetzt",    // glibc de
+            "Eine bestehende Verbindung wurde softwaregesteuert durch den Hostcomputer abgebrochen", // Windows de
+            "Relais brisé (pipe)",                                             // glibc fr
+            "Connexion ré-initialisée par le correspondant",                   // glibc fr
+            "Tubería rota",                                                    // glibc es
+            "Conexión reinicializada por la máquina remota",                   // glibc es
+            "断开的管道",                                                        // glibc zh_CN
+            "连接被对方重设",                                                     // glibc zh_CN
+            "接続が相手からリセットされました",                                     // glibc ja
+            "파이프가 깨어짐",                                                     // glibc ko
+            "상대편이 연결을 끊음",                                                  // glibc ko
+            "Обрыв канала",                                                    // glibc ru
+    })
+    void osWordingThrownByServerIo(String message) {
+        assertTrue(classifier.isClientAbort(thrownUnderUndertow(new IOException(message))), message);
+        assertTrue(classifier.isClientAbort(thrownUnder("org.apache.tomcat.util.net.NioChannel", new SocketException(message))), message);
+    }
+
+    @Test
+    void undertowsBareIoExceptionUnderAnApplicationFrameIsNotClaimed() {
+        IOException fromApp = new IOException("Broken pipe");
+        fromApp.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.nio.ch.SocketDispatcher", "write0", null, -2),
+                new StackTraceElement("com.example.LegacySocketClient", "send", null, 10)});
+        assertFalse(classifier.isClientAbort(fromApp), "the first non-JDK frame is not server I/O");
+        assertFalse(classifier.isClientAbort(new IOException("Broken pipe")), "thrown right here, in a test class");
+    }
+
+    @Test
+    void nullMessagesAreNotAborts() {
+        assertFalse(classifier.isClientAbort(thrownUnderUndertow(new IOException((String) null))));
+        assertFalse(classifier.isClientAbort(new RuntimeException((String) null)));
+    }
+
+    @Test
+    void messagesOnNonIoExceptionsAreNotAborts() {
+        assertFalse(classifier.isClientAbort(thrownUnderUndertow(new IllegalStateException("Broken pipe"))));
+    }
+
+    // ---- look-alikes that are real errors --------------------------------------------------
+
+    @Test
+    void restClientResetIsARealError() {
+        // spring-framework #34264: RestClient "I/O error on POST request: Connection reset" became a silent 200
+        SocketException reset = thrownUnder("org.apache.hc.core5.http.impl.io.SessionInputBufferImpl",
+                new SocketException("Connection reset"));
+        assertFalse(classifier.isClientAbort(new ResourceAccessException("I/O error on POST request: Connection reset", reset)));
+        assertFalse(classifier.isClientAbort(reset), "raw, its first non-JDK frame is the HTTP client");
+    }
+
+    @Test
+    void restClientWrappingEvenAServerLookingCauseIsARealError() {
+        // exclusions win over everything in the chain
+        SocketException serverLooking = thrownUnderUndertow(new SocketException("Broken pipe"));
+        assertFalse(classifier.isClientAbort(new ResourceAccessException("I/O error", serverLooking)));
+    }
+
+    @Test
+    void httpClientFailuresAreRealErrors() {
+        assertFalse(classifier.isClientAbort(new NoHttpResponseException("backend failed to respond")));
+        assertFalse(classifier.isClientAbort(new HttpHostConnectException("Connection refused")));
+    }
+
+    @Test
+    void jdbcAndDriverFailuresAreRealErrors() {
+        SocketException pipe = thrownUnderUndertow(new SocketException("Broken pipe"));
+        assertFalse(classifier.isClientAbort(new SQLException("Communications link failure", pipe)));
+        // MySQL: CommunicationsException caused by EOFException "Can not read response from server"
+        assertFalse(classifier.isClientAbort(new CJCommunicationsException("Communications link failure",
+                new EOFException("Can not read response from server"))));
+    }
+
+    @Test
+    void mongoBrokenPipeIsARealError() {
+        assertFalse(classifier.isClientAbort(new MongoSocketWriteException("Exception sending message",
+                thrownUnder("com.mongodb.internal.connection.SocketStream", new SocketException("Broken pipe")))));
+    }
+
+    @Test
+    void rawEofAndClosedChannelAreNotClaimed() {
+        assertFalse(classifier.isClientAbort(new EOFException("Unexpected end of JSON input")));
+        assertFalse(classifier.isClientAbort(thrownUnderUndertow(new ClosedChannelException())));
+    }
+
+    // ---- chain walking ---------------------------------------------------------------------
+
+    @Test
+    void cyclicCauseChainsTerminate() {
+        IOException a = new IOException("a");
+        IOException b = new IOException("b");
+        a.initCause(b);
+        b.initCause(a);
+        assertFalse(classifier.isClientAbort(a));
+
+        ClientAbortException abort = new ClientAbortException("abort");
+        RuntimeException c = new RuntimeException("c");
+        abort.initCause(c);
+        c.initCause(abort);
+        assertTrue(classifier.isClientAbort(c));
+    }
+
+    @Test
+    void tenThousandDeepChainsAreBounded() {
+        Throwable deep = new IOException("root");
+        for (int i = 0; i < 10_000; i++) {
+            deep = new RuntimeException("level " + i, deep);
+        }
+        assertFalse(classifier.isClientAbort(deep));
+        assertTrue(classifier.isClientAbort(new ClientAbortException(deep)), "an abort at the top is found at once");
+
+        Throwable abortAtTheBottom = new ClientAbortException();
+        for (int i = 0; i < 9_999; i++) {
+            abortAtTheBottom = new RuntimeException("level " + i, abortAtTheBottom);
+        }
+        assertFalse(classifier.isClientAbort(abortAtTheBottom), "beyond maxCauseDepth: a false negative by design");
+        assertTrue(ClientAbortClassifier.builder().maxCauseDepth(10_000).build().isClientAbort(abortAtTheBottom));
+    }
+
+    // ---- builder ---------------------------------------------------------------------------
+
+    @Test
+    void rulesCanBeAddedAndRemoved() {
+        ClientAbortClassifier custom = ClientAbortClassifier.builder()
+                .addAbortType("com.example.MyContainerAbort")
+                .removeAbortType("org.apache.catalina.connector.ClientAbortException")
+                .addExcludedPackage("com.example.backend.")
+                .build();
+        assertFalse(custom.isClientAbort(new ClientAbortException()));
+        assertTrue(custom.isClientAbort(new CloseNowException("still matched")));
+        assertFalse(custom.isClientAbort(thrownUnder("com.example.backend.Client", new IOException("Broken pipe"))));
+
+        ClientAbortClassifier typesOnly = ClientAbortClassifier.builder().clearAbortMessages().build();
+        assertFalse(typesOnly.isClientAbort(thrownUnderUndertow(new IOException("Broken pipe"))));
+        assertTrue(typesOnly.isClientAbort(new EofException(new IOException("Broken pipe"))));
+
+        ClientAbortClassifier weblogic = ClientAbortClassifier.builder().addServerIoPackage("weblogic.servlet.internal.").build();
+        assertTrue(weblogic.isClientAbort(thrownUnder("weblogic.servlet.internal.ChunkOutput", new IOException("Broken pipe"))));
+        assertEquals(weblogic.abortMessages(), weblogic.toBuilder().build().abortMessages());
+    }
+
+    @Test
+    void invalidRulesFailWithTheSettingName() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClientAbortClassifier.builder().maxCauseDepth(0))
+                .getMessage().contains("maxCauseDepth"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClientAbortClassifier.builder().addAbortType(" "))
+                .getMessage().contains("abortType"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClientAbortClassifier.builder().addExcludedPackage(null))
+                .getMessage().contains("excludedPackage"));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.abortguard.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class MicrometerAbortMetricsTest {
+
+    private static ClientAbortEvent event(String method, String route, long silenceMs) {
+        return new ClientAbortEvent(AbortKind.RESPONSE_WRITE, method, "/orders/123?secret=1", route, 200, 4096,
+                900_000_000L, TimeUnit.MILLISECONDS.toNanos(silenceMs), null, null, new IOException("Broken pipe"));
+    }
+
+    @Test
+    void countsWithBoundedTagsAndRecordsSilence() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerAbortMetrics metrics = new MicrometerAbortMetrics(registry, 2);
+        metrics.record(event("GET", "/orders/{id}", 5000));
+        metrics.record(event("GET", "/orders/{id}", 5000));
+        metrics.record(event("PROPFIND", "/a", 100));
+        metrics.record(event("POST", null, 100));
+        metrics.record(event("POST", "/third-route", 100));
+
+        Counter orders = registry.get(MicrometerAbortMetrics.ABORTS)
+                .tags("method", "GET", "route", "/orders/{id}", "kind", "response_write").counter();
+        assertEquals(2.0, orders.count());
+        assertNotNull(registry.get(MicrometerAbortMetrics.ABORTS).tags("method", "OTHER", "route", "/a").counter());
+        assertNotNull(registry.get(MicrometerAbortMetrics.ABORTS).tags("method", "POST", "route", "UNKNOWN").counter());
+        assertEquals(1.0, registry.get(MicrometerAbortMetrics.ABORTS).tags("route", "OTHER").counter().count(),
+                "beyond maxRoutes routes collapse to OTHER");
+        assertEquals(0, registry.find(MicrometerAbortMetrics.ABORTS).tag("route", "/orders/123?secret=1").counters().size(),
+                "a raw URI never becomes a tag");
+
+        Timer silence = registry.get(MicrometerAbortMetrics.SILENCE).tags("route", "/orders/{id}").timer();
+        assertEquals(2, silence.count());
+        assertEquals(5000.0, silence.max(TimeUnit.MILLISECONDS), 1.0);
+    }
+
+    @Test
+    void invalidArgumentsAreRejected() {
+        assertThrows(NullPointerException.class, () -> new MicrometerAbortMetrics(null));
+        assertThrows(IllegalArgumentException.class, () -> new MicrometerAbortMetrics(new SimpleMeterRegistry(), 0));
+    }
+}
