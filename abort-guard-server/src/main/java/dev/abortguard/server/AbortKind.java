@@ -11,6 +11,11 @@ public enum AbortKind {
     /** Writing or flushing the response body failed: the client stopped reading or disconnected. */
     RESPONSE_WRITE,
     /**
+     * During asynchronous processing the container itself reported an I/O failure of the
+     * connection ({@code AsyncListener.onError}), typically before the application wrote again.
+     */
+    CONNECTION_LOST,
+    /**
      * A throwable the stream wrappers did not see was recognised by {@link ClientAbortClassifier}:
      * it escaped the filter chain, or application code handed it to {@link ClientAbortHandler}.
      */

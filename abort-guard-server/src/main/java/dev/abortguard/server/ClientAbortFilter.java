@@ -166,6 +166,7 @@ public final class ClientAbortFilter implements Filter {
                 answerAbortedRequest(response);
                 return;
             }
+            state.rememberEscapedRealError(t);
             throw t;
         }
         if (completing != null && !request.isAsyncStarted()) {

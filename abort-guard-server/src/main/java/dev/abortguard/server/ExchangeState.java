@@ -102,6 +102,41 @@ final class ExchangeState {
         }
     }
 
+    /** A throwable that left the filter chain as a real error (so a later onError is not an abort). */
+    private volatile Throwable escapedRealError;
+
+    void rememberEscapedRealError(Throwable t) {
+        escapedRealError = t;
+    }
+
+    boolean isEscapedRealError(Throwable t) {
+        Throwable known = escapedRealError;
+        if (known == null) {
+            return false;
+        }
+        Throwable current = t;
+        for (int depth = 0; current != null && depth < 64; depth++) {
+            if (current == known) {
+                return true;
+            }
+            current = current.getCause() == current ? null : current.getCause();
+        }
+        return false;
+    }
+
+    /**
+     * Whether an I/O failure now still means the client is gone. After the application closed the
+     * stream, or after the exchange completed normally, a failing write is an application bug
+     * (Jetty answers both with {@code EofException("Closed")}); after the exchange ended because
+     * the connection failed, it is the same abort again.
+     */
+    boolean failureMeansAbort() {
+        if (outputClosedByApplication) {
+            return false;
+        }
+        return !completed || reported.get();
+    }
+
     /** Whether {@code t}, or a cause of it, is the very throwable one of our wrappers saw fail. */
     synchronized boolean isRememberedFailure(Throwable t) {
         if (failureCount == 0) {

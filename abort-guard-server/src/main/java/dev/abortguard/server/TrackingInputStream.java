@@ -95,7 +95,7 @@ final class TrackingInputStream extends ServletInputStream {
     }
 
     private IOException failed(IOException e) {
-        if (!state.completed()) {
+        if (!state.completed() || state.aborted()) {
             reporter.streamFailed(state, AbortKind.REQUEST_READ, e);
         }
         return e;

@@ -13,8 +13,9 @@ import java.io.IOException;
  * unchanged, so the application sees exactly what it would see without the filter.
  *
  * <p>Two failures are deliberately not reported: a write after the application closed the stream
- * and a write after the request completed. Both are application bugs that containers report with
- * the same exception types (Jetty's {@code EofException("Closed")}).
+ * and a write after the request completed normally. Both are application bugs that containers
+ * report with the same exception types (Jetty's {@code EofException("Closed")}). A write after the
+ * container ended the exchange <em>because</em> the connection failed is the same abort again.
  */
 final class TrackingOutputStream extends ServletOutputStream {
 
@@ -131,7 +132,7 @@ final class TrackingOutputStream extends ServletOutputStream {
     }
 
     private IOException failed(IOException e) {
-        if (!state.outputClosedByApplication() && !state.completed()) {
+        if (state.failureMeansAbort()) {
             reporter.streamFailed(state, AbortKind.RESPONSE_WRITE, e);
         }
         return e;

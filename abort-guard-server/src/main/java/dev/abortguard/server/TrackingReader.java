@@ -93,7 +93,7 @@ final class TrackingReader extends BufferedReader {
     }
 
     private IOException failed(IOException e) {
-        if (!state.completed()) {
+        if (!state.completed() || state.aborted()) {
             reporter.streamFailed(state, AbortKind.REQUEST_READ, e);
         }
         return e;

@@ -60,16 +60,23 @@ final class TrackingRequest extends HttpServletRequestWrapper {
     }
 
     private AsyncContext track(AsyncContext context) {
-        context.addListener(new CompletionListener(state));
+        context.addListener(new CompletionListener(state, reporter));
         return context;
     }
 
-    /** Marks the exchange complete, so later writes are recognised as application bugs, not aborts. */
+    /**
+     * Reports an I/O failure that the container noticed on its own during asynchronous processing
+     * (Tomcat and Undertow call {@code onError} with it, sometimes before the application's next
+     * write), and marks the exchange complete, so that writes after a normal completion are
+     * recognised as application bugs, not aborts.
+     */
     private static final class CompletionListener implements AsyncListener {
         private final ExchangeState state;
+        private final AbortReporter reporter;
 
-        CompletionListener(ExchangeState state) {
+        CompletionListener(ExchangeState state, AbortReporter reporter) {
             this.state = state;
+            this.reporter = reporter;
         }
 
         @Override
@@ -84,7 +91,13 @@ final class TrackingRequest extends HttpServletRequestWrapper {
 
         @Override
         public void onError(AsyncEvent event) {
-            // onComplete follows
+            Throwable t = event.getThrowable();
+            if (t == null || state.isEscapedRealError(t)) {
+                return; // a real error of a dispatched servlet: it was already left to propagate
+            }
+            if (t instanceof IOException || state.isRememberedFailure(t) || reporter.classifier.isClientAbort(t)) {
+                reporter.streamFailed(state, AbortKind.CONNECTION_LOST, t);
+            }
         }
 
         @Override

@@ -114,7 +114,7 @@ final class TrackingResponse extends HttpServletResponseWrapper {
         try {
             super.flushBuffer();
         } catch (IOException e) {
-            if (!state.completed()) {
+            if (state.failureMeansAbort()) {
                 reporter.streamFailed(state, AbortKind.RESPONSE_WRITE, e);
             }
             throw e;

@@ -160,6 +160,56 @@ abstract class ContainerContract {
                 }
             });
         }, done));
+        map.put("/stream-async-late", new ScenarioServlet((req, resp) -> {
+            AsyncContext async = req.startAsync();
+            async.setTimeout(30_000);
+            CountDownLatch containerNoticed = new CountDownLatch(1);
+            async.addListener(new jakarta.servlet.AsyncListener() {
+                @Override
+                public void onComplete(jakarta.servlet.AsyncEvent event) {
+                    containerNoticed.countDown();
+                }
+
+                @Override
+                public void onTimeout(jakarta.servlet.AsyncEvent event) {
+                }
+
+                @Override
+                public void onError(jakarta.servlet.AsyncEvent event) {
+                    containerNoticed.countDown();
+                }
+
+                @Override
+                public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+                }
+            });
+            appExecutor.execute(() -> {
+                try {
+                    ServletOutputStream out = resp.getOutputStream();
+                    out.write("chunk-1\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    awaitClientGaveUp();
+                    // the seed's 500 ms pause: long enough for the container to notice the reset
+                    // by itself (Tomcat then errors and completes the async request) before the write
+                    boolean noticed = containerNoticed.await(1, TimeUnit.SECONDS);
+                    out.write("chunk-2\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    out.write("chunk-3\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (Exception e) {
+                    if (handler == null || !handler.handle(e, req)) {
+                        APP_LOG.error("streaming failed", e);
+                    }
+                } finally {
+                    servletDone.countDown();
+                    try {
+                        async.complete();
+                    } catch (IllegalStateException alreadyCompleted) {
+                        // completed by the container after the error
+                    }
+                }
+            });
+        }, done));
         map.put("/steady-large", new ScenarioServlet((req, resp) -> {
             ServletOutputStream out = resp.getOutputStream();
             byte[] chunk = new byte[FIVE_MB / 50];
@@ -291,8 +341,23 @@ abstract class ContainerContract {
         assertInstanceOf(SocketTimeoutException.class, result.failure);
         clientGaveUp.countDown();
         assertAborts(before, 1);
-        assertTrue(logs.abortLines().get(0).getThreadName().startsWith("pool-"),
-                "noticed on the executor thread: " + logs.abortLines().get(0).getThreadName());
+        String line = logs.abortLines().get(0).getFormattedMessage();
+        // the write on the executor thread fails (response_write), or the container reports the
+        // broken connection to the AsyncListener first (connection_lost: Tomcat's poller, Undertow)
+        assertTrue(line.startsWith("Client aborted GET /stream-async: kind=response_write")
+                || line.startsWith("Client aborted GET /stream-async: kind=connection_lost"), line);
+    }
+
+    @Test
+    void executorWritingLongAfterTheClientLeftIsStillOneLineWithRequestContext() throws Exception {
+        long before = counters.total();
+        Result result = call(server, "/stream-async-late", STREAM_TIMEOUT_MS);
+        assertEquals(200, result.status);
+        assertInstanceOf(SocketTimeoutException.class, result.failure);
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+        String line = logs.abortLines().get(0).getFormattedMessage();
+        assertTrue(line.contains("GET /stream-async-late"), "the line knows its request: " + line);
     }
 
     @Test
