@@ -82,9 +82,11 @@ public final class ClientAbortEvent {
     }
 
     /**
-     * Time from the last successful read or write on this request (or from its start) to the
-     * abort, or {@code null}. A client's read timeout bounds the gap between packets, so this is an
-     * estimate of the caller's timeout: if it clusters at 5 s, some caller gives up after 5 s.
+     * Time from the last moment the client could have received or sent something — a successful
+     * flush, a write on a committed response, a read of the request body — or from the start of the
+     * request, to the abort; {@code null} if unknown. A client's read timeout bounds the gap
+     * between packets, so this is an upper estimate of the caller's timeout: if it clusters just
+     * above 5 s, some caller gives up after 5 s.
      */
     public Duration silenceBeforeAbort() {
         return silenceNanos < 0 ? null : Duration.ofNanos(silenceNanos);

@@ -29,6 +29,8 @@ final class ExchangeState {
 
     private volatile long lastIoNanos;
     private volatile long bytesWritten;
+    private volatile long unflushedBytes;
+    private int bufferSize;
     private volatile boolean completed;
     private volatile boolean outputClosedByApplication;
     private final AtomicBoolean reported = new AtomicBoolean();
@@ -49,8 +51,36 @@ final class ExchangeState {
         return state instanceof ExchangeState ? (ExchangeState) state : null;
     }
 
+    /**
+     * Counts the bytes and decides whether the client could have seen them: bytes that only reached
+     * the container's buffer do not end the silence; once more than a buffer's worth was written
+     * since the last flush on a committed response, some of it certainly went to the socket.
+     */
     void wrote(int bytes) {
         bytesWritten += bytes;
+        long pending = unflushedBytes + bytes;
+        if (pending >= bufferSize() && response.isCommitted()) {
+            lastIoNanos = System.nanoTime();
+            pending = 0;
+        }
+        unflushedBytes = pending;
+    }
+
+    private int bufferSize() {
+        int size = bufferSize;
+        if (size == 0) {
+            try {
+                size = Math.max(1, response.getBufferSize());
+            } catch (RuntimeException e) {
+                size = 8192;
+            }
+            bufferSize = size;
+        }
+        return size;
+    }
+
+    void flushed() {
+        unflushedBytes = 0;
         lastIoNanos = System.nanoTime();
     }
 

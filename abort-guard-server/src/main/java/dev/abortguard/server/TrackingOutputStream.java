@@ -63,7 +63,9 @@ final class TrackingOutputStream extends ServletOutputStream {
         if (flushMaySwallowFailures) {
             detectSwallowedFailure();
         }
-        state.ioSucceeded();
+        if (!state.aborted()) {
+            state.flushed();
+        }
     }
 
     /**

@@ -119,7 +119,7 @@ final class TrackingResponse extends HttpServletResponseWrapper {
             }
             throw e;
         }
-        state.ioSucceeded();
+        state.flushed();
     }
 
     @Override
