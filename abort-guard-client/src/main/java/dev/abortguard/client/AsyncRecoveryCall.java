@@ -33,182 +33,182 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 /** One logical async request; see {@link AsyncTimeoutRecovery}. */
 final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
 
-  private final CloseableHttpAsyncClient client;
-  private final RecoveryEngine engine;
-  private final TimeoutRecoveryPolicy policy;
-  private final SimpleHttpRequest original;
-  private final HttpContext context;
-  private final URI uri;
-  private final String key;
-  private final Header[] headers;
+    private final CloseableHttpAsyncClient client;
+    private final RecoveryEngine engine;
+    private final TimeoutRecoveryPolicy policy;
+    private final SimpleHttpRequest original;
+    private final HttpContext context;
+    private final URI uri;
+    private final String key;
+    private final Header[] headers;
 
-  AsyncRecoveryCall(
-      CloseableHttpAsyncClient client, RecoveryEngine engine, SimpleHttpRequest original, HttpContext context)
-      throws IOException {
-    this.client = client;
-    this.engine = engine;
-    this.policy = engine.policy();
-    this.original = original;
-    this.context = context;
-    try {
-      this.uri = original.getUri();
-    } catch (URISyntaxException e) {
-      throw new ClientProtocolException("Invalid request URI: " + original.getRequestUri(), e);
+    AsyncRecoveryCall(
+            CloseableHttpAsyncClient client, RecoveryEngine engine, SimpleHttpRequest original, HttpContext context)
+            throws IOException {
+        this.client = client;
+        this.engine = engine;
+        this.policy = engine.policy();
+        this.original = original;
+        this.context = context;
+        try {
+            this.uri = original.getUri();
+        } catch (URISyntaxException e) {
+            throw new ClientProtocolException("Invalid request URI: " + original.getRequestUri(), e);
+        }
+        IdempotencyKeys keys = policy.keys;
+        String existing = keys.existingKey(original);
+        this.key = existing != null ? existing : keys.newKey();
+        List<Header> all = new java.util.ArrayList<>(Arrays.asList(original.getHeaders()));
+        if (existing == null) {
+            all.add(new BasicHeader(keys.headerName(), keys.headerValue(key)));
+        }
+        this.headers = all.toArray(new Header[0]);
     }
-    IdempotencyKeys keys = policy.keys;
-    String existing = keys.existingKey(original);
-    this.key = existing != null ? existing : keys.newKey();
-    List<Header> all = new java.util.ArrayList<>(Arrays.asList(original.getHeaders()));
-    if (existing == null) {
-      all.add(new BasicHeader(keys.headerName(), keys.headerValue(key)));
+
+    @Override
+    public String method() {
+        return original.getMethod();
     }
-    this.headers = all.toArray(new Header[0]);
-  }
 
-  @Override
-  public String method() {
-    return original.getMethod();
-  }
+    @Override
+    public URI uri() {
+        return uri;
+    }
 
-  @Override
-  public URI uri() {
-    return uri;
-  }
+    @Override
+    public List<Header> headers() {
+        return Arrays.asList(headers);
+    }
 
-  @Override
-  public List<Header> headers() {
-    return Arrays.asList(headers);
-  }
+    @Override
+    public String idempotencyKey() {
+        return key;
+    }
 
-  @Override
-  public String idempotencyKey() {
-    return key;
-  }
+    @Override
+    public boolean repeatable() {
+        return true;
+    }
 
-  @Override
-  public boolean repeatable() {
-    return true;
-  }
+    @Override
+    public boolean canceledByCaller() {
+        return false;
+    }
 
-  @Override
-  public boolean canceledByCaller() {
-    return false;
-  }
+    /** Sends one attempt without blocking; applies the exchange deadline and Retry-After. */
+    CompletableFuture<SimpleHttpResponse> send(ExchangeProgress progress, boolean retryAfterAllowed) {
+        SimpleHttpRequest request = SimpleRequestBuilder.copy(original).setHeaders(headers).build();
+        CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
+        Future<SimpleHttpResponse> exchange =
+                client.execute(
+                        SimpleRequestProducer.create(request),
+                        SimpleResponseConsumer.create(),
+                        context == null ? HttpClientContext.create() : context,
+                        new FutureCallback<>() {
+                            @Override
+                            public void completed(SimpleHttpResponse response) {
+                                result.complete(response);
+                            }
 
-  /** Sends one attempt without blocking; applies the exchange deadline and Retry-After. */
-  CompletableFuture<SimpleHttpResponse> send(ExchangeProgress progress, boolean retryAfterAllowed) {
-    SimpleHttpRequest request = SimpleRequestBuilder.copy(original).setHeaders(headers).build();
-    CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
-    Future<SimpleHttpResponse> exchange =
+                            @Override
+                            public void failed(Exception failure) {
+                                result.completeExceptionally(failure);
+                            }
+
+                            @Override
+                            public void cancelled() {
+                                result.completeExceptionally(
+                                        new InterruptedIOException(
+                                                progress.deadlineFired() ? "exchange deadline passed" : "exchange canceled"));
+                            }
+                        });
+        RecoveryEngine.Deadline deadline = engine.arm(progress, () -> exchange.cancel(true));
+        return result.handle(
+                (response, failure) -> {
+                    deadline.disarm();
+                    if (failure != null) {
+                        throw new CompletionException(asIoException(failure));
+                    }
+                    progress.markResponseHead(response.getCode());
+                    if (retryAfterAllowed) {
+                        Optional<Duration> delay = RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
+                        if (delay.isPresent()) {
+                            throw new CompletionException(new RetryAfterSignal(response.getCode(), delay.get()));
+                        }
+                    }
+                    return response;
+                });
+    }
+
+    @Override
+    public SimpleHttpResponse attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed)
+            throws IOException {
+        try {
+            return send(progress, retryAfterAllowed).get();
+        } catch (ExecutionException e) {
+            throw asIoException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the response");
+        }
+    }
+
+    @Override
+    public SimpleHttpResponse adopt(ClassicHttpResponse supplied) throws IOException {
+        HttpEntity entity = supplied.getEntity();
+        SimpleHttpResponse response;
+        if (entity == null) {
+            response = SimpleHttpResponse.create(supplied.getCode());
+        } else {
+            byte[] body = EntityUtils.toByteArray(entity);
+            ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
+            response = SimpleHttpResponse.create(supplied.getCode(), body, type);
+        }
+        for (Header header : supplied.getHeaders()) {
+            response.addHeader(header);
+        }
+        supplied.close();
+        return response;
+    }
+
+    static CompletableFuture<SimpleHttpResponse> toFuture(
+            CloseableHttpAsyncClient client, SimpleHttpRequest request, HttpContext context) {
+        CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
         client.execute(
-            SimpleRequestProducer.create(request),
-            SimpleResponseConsumer.create(),
-            context == null ? HttpClientContext.create() : context,
-            new FutureCallback<>() {
-              @Override
-              public void completed(SimpleHttpResponse response) {
-                result.complete(response);
-              }
+                request,
+                context,
+                new FutureCallback<>() {
+                    @Override
+                    public void completed(SimpleHttpResponse response) {
+                        result.complete(response);
+                    }
 
-              @Override
-              public void failed(Exception failure) {
-                result.completeExceptionally(failure);
-              }
+                    @Override
+                    public void failed(Exception failure) {
+                        result.completeExceptionally(failure);
+                    }
 
-              @Override
-              public void cancelled() {
-                result.completeExceptionally(
-                    new InterruptedIOException(
-                        progress.deadlineFired() ? "exchange deadline passed" : "exchange canceled"));
-              }
-            });
-    RecoveryEngine.Deadline deadline = engine.arm(progress, () -> exchange.cancel(true));
-    return result.handle(
-        (response, failure) -> {
-          deadline.disarm();
-          if (failure != null) {
-            throw new CompletionException(asIoException(failure));
-          }
-          progress.markResponseHead(response.getCode());
-          if (retryAfterAllowed) {
-            Optional<Duration> delay = RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
-            if (delay.isPresent()) {
-              throw new CompletionException(new RetryAfterSignal(response.getCode(), delay.get()));
-            }
-          }
-          return response;
-        });
-  }
-
-  @Override
-  public SimpleHttpResponse attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed)
-      throws IOException {
-    try {
-      return send(progress, retryAfterAllowed).get();
-    } catch (ExecutionException e) {
-      throw asIoException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for the response");
+                    @Override
+                    public void cancelled() {
+                        result.cancel(false);
+                    }
+                });
+        return result;
     }
-  }
 
-  @Override
-  public SimpleHttpResponse adopt(ClassicHttpResponse supplied) throws IOException {
-    HttpEntity entity = supplied.getEntity();
-    SimpleHttpResponse response;
-    if (entity == null) {
-      response = SimpleHttpResponse.create(supplied.getCode());
-    } else {
-      byte[] body = EntityUtils.toByteArray(entity);
-      ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
-      response = SimpleHttpResponse.create(supplied.getCode(), body, type);
+    /** The failure as the engine expects it: an {@link IOException}, unwrapped from futures. */
+    static IOException asIoException(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof IOException) {
+            return (IOException) cause;
+        }
+        if (cause instanceof CancellationException) {
+            return new InterruptedIOException("exchange canceled");
+        }
+        return new IOException(cause);
     }
-    for (Header header : supplied.getHeaders()) {
-      response.addHeader(header);
-    }
-    supplied.close();
-    return response;
-  }
-
-  static CompletableFuture<SimpleHttpResponse> toFuture(
-      CloseableHttpAsyncClient client, SimpleHttpRequest request, HttpContext context) {
-    CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
-    client.execute(
-        request,
-        context,
-        new FutureCallback<>() {
-          @Override
-          public void completed(SimpleHttpResponse response) {
-            result.complete(response);
-          }
-
-          @Override
-          public void failed(Exception failure) {
-            result.completeExceptionally(failure);
-          }
-
-          @Override
-          public void cancelled() {
-            result.cancel(false);
-          }
-        });
-    return result;
-  }
-
-  /** The failure as the engine expects it: an {@link IOException}, unwrapped from futures. */
-  static IOException asIoException(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof IOException) {
-      return (IOException) cause;
-    }
-    if (cause instanceof CancellationException) {
-      return new InterruptedIOException("exchange canceled");
-    }
-    return new IOException(cause);
-  }
 }

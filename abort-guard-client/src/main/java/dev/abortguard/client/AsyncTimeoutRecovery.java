@@ -34,112 +34,112 @@ import org.apache.hc.core5.io.CloseMode;
  */
 public final class AsyncTimeoutRecovery implements Closeable {
 
-  private final CloseableHttpAsyncClient client;
-  private final TimeoutRecoveryPolicy policy;
-  private final RecoveryEngine engine;
-  private final ExecutorService recoveryPool;
+    private final CloseableHttpAsyncClient client;
+    private final TimeoutRecoveryPolicy policy;
+    private final RecoveryEngine engine;
+    private final ExecutorService recoveryPool;
 
-  AsyncTimeoutRecovery(CloseableHttpAsyncClient client, TimeoutRecoveryPolicy policy) {
-    this.client = client;
-    this.policy = policy;
-    this.engine = new RecoveryEngine(policy);
-    int threads = Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            DaemonThreads.named("abort-guard-async-recovery"));
-    pool.allowCoreThreadTimeOut(true);
-    this.recoveryPool = pool;
-  }
+    AsyncTimeoutRecovery(CloseableHttpAsyncClient client, TimeoutRecoveryPolicy policy) {
+        this.client = client;
+        this.policy = policy;
+        this.engine = new RecoveryEngine(policy);
+        int threads = Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(
+                        threads,
+                        threads,
+                        30,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(),
+                        DaemonThreads.named("abort-guard-async-recovery"));
+        pool.allowCoreThreadTimeOut(true);
+        this.recoveryPool = pool;
+    }
 
-  /**
-   * Sends a request through the policy.
-   *
-   * @param request the request; its body is a byte array, so it can always be resent
-   * @return the response, or the failure the policy ended with
-   */
-  public CompletableFuture<SimpleHttpResponse> execute(SimpleHttpRequest request) {
-    return execute(request, null);
-  }
+    /**
+     * Sends a request through the policy.
+     *
+     * @param request the request; its body is a byte array, so it can always be resent
+     * @return the response, or the failure the policy ended with
+     */
+    public CompletableFuture<SimpleHttpResponse> execute(SimpleHttpRequest request) {
+        return execute(request, null);
+    }
 
-  /**
-   * Sends a request through the policy with a context.
-   *
-   * @param request the request; its body is a byte array, so it can always be resent
-   * @param context the context for every attempt, or {@code null}
-   * @return the response, or the failure the policy ended with
-   */
-  public CompletableFuture<SimpleHttpResponse> execute(SimpleHttpRequest request, HttpContext context) {
-    Objects.requireNonNull(request, "request");
-    if (!policy.covers(request)) {
-      return AsyncRecoveryCall.toFuture(client, request, context);
+    /**
+     * Sends a request through the policy with a context.
+     *
+     * @param request the request; its body is a byte array, so it can always be resent
+     * @param context the context for every attempt, or {@code null}
+     * @return the response, or the failure the policy ended with
+     */
+    public CompletableFuture<SimpleHttpResponse> execute(SimpleHttpRequest request, HttpContext context) {
+        Objects.requireNonNull(request, "request");
+        if (!policy.covers(request)) {
+            return AsyncRecoveryCall.toFuture(client, request, context);
+        }
+        CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
+        AsyncRecoveryCall call;
+        try {
+            call = new AsyncRecoveryCall(client, engine, request, context);
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        long start = System.nanoTime();
+        ExchangeProgress progress = new ExchangeProgress();
+        CompletableFuture<SimpleHttpResponse> firstAttempt;
+        try {
+            firstAttempt = call.send(progress, policy.maxAttempts > 1);
+        } catch (RuntimeException e) {
+            // e.g. the client was not started or is already closed: nothing was sent
+            result.completeExceptionally(e);
+            return result;
+        }
+        firstAttempt.whenComplete(
+                (response, failure) -> {
+                    if (failure == null) {
+                        result.complete(response);
+                        return;
+                    }
+                    IOException first = AsyncRecoveryCall.asIoException(failure);
+                    try {
+                        recoveryPool.execute(() -> resume(call, start, first, progress, result));
+                    } catch (RuntimeException rejected) {
+                        // Only after close(): no recovery any more, but an unknown outcome is still reported.
+                        result.completeExceptionally(engine.abandon(call, start, first, progress));
+                    }
+                });
+        return result;
     }
-    CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
-    AsyncRecoveryCall call;
-    try {
-      call = new AsyncRecoveryCall(client, engine, request, context);
-    } catch (IOException | RuntimeException e) {
-      result.completeExceptionally(e);
-      return result;
-    }
-    long start = System.nanoTime();
-    ExchangeProgress progress = new ExchangeProgress();
-    CompletableFuture<SimpleHttpResponse> firstAttempt;
-    try {
-      firstAttempt = call.send(progress, policy.maxAttempts > 1);
-    } catch (RuntimeException e) {
-      // e.g. the client was not started or is already closed: nothing was sent
-      result.completeExceptionally(e);
-      return result;
-    }
-    firstAttempt.whenComplete(
-        (response, failure) -> {
-          if (failure == null) {
-            result.complete(response);
-            return;
-          }
-          IOException first = AsyncRecoveryCall.asIoException(failure);
-          try {
-            recoveryPool.execute(() -> resume(call, start, first, progress, result));
-          } catch (RuntimeException rejected) {
-            // Only after close(): no recovery any more, but an unknown outcome is still reported.
-            result.completeExceptionally(engine.abandon(call, start, first, progress));
-          }
-        });
-    return result;
-  }
 
-  private void resume(
-      AsyncRecoveryCall call,
-      long start,
-      IOException first,
-      ExchangeProgress progress,
-      CompletableFuture<SimpleHttpResponse> result) {
-    try {
-      result.complete(engine.resume(call, start, first, progress));
-    } catch (IOException | RuntimeException | Error e) {
-      result.completeExceptionally(e);
+    private void resume(
+            AsyncRecoveryCall call,
+            long start,
+            IOException first,
+            ExchangeProgress progress,
+            CompletableFuture<SimpleHttpResponse> result) {
+        try {
+            result.complete(engine.resume(call, start, first, progress));
+        } catch (IOException | RuntimeException | Error e) {
+            result.completeExceptionally(e);
+        }
     }
-  }
 
-  /**
-   * Closes the async client gracefully, then the adapter's threads. Recoveries still running are
-   * interrupted; their futures fail rather than hang.
-   *
-   * @throws IOException if closing the client fails
-   */
-  @Override
-  public void close() throws IOException {
-    try {
-      client.close(CloseMode.GRACEFUL);
-    } finally {
-      recoveryPool.shutdownNow();
-      engine.close();
+    /**
+     * Closes the async client gracefully, then the adapter's threads. Recoveries still running are
+     * interrupted; their futures fail rather than hang.
+     *
+     * @throws IOException if closing the client fails
+     */
+    @Override
+    public void close() throws IOException {
+        try {
+            client.close(CloseMode.GRACEFUL);
+        } finally {
+            recoveryPool.shutdownNow();
+            engine.close();
+        }
     }
-  }
 
 }

@@ -9,29 +9,29 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Backoff {
 
-  private final long initialNanos;
-  private final long maxNanos;
-  private final double jitter;
+    private final long initialNanos;
+    private final long maxNanos;
+    private final double jitter;
 
-  Backoff(Duration initial, Duration max, double jitter) {
-    this.initialNanos = initial.toNanos();
-    this.maxNanos = max.toNanos();
-    this.jitter = jitter;
-  }
-
-  /** The delay before retry number {@code index} (0 for the first retry). */
-  Duration delay(int index) {
-    long base = initialNanos;
-    for (int i = 0; i < index && base < maxNanos; i++) {
-      base = base > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : base * 2;
+    Backoff(Duration initial, Duration max, double jitter) {
+        this.initialNanos = initial.toNanos();
+        this.maxNanos = max.toNanos();
+        this.jitter = jitter;
     }
-    base = Math.min(base, maxNanos);
-    double spread = jitter == 0 ? 1.0 : 1.0 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
-    return Duration.ofNanos((long) (base * spread));
-  }
 
-  @Override
-  public String toString() {
-    return Duration.ofNanos(initialNanos) + ".." + Duration.ofNanos(maxNanos) + " ±" + jitter;
-  }
+    /** The delay before retry number {@code index} (0 for the first retry). */
+    Duration delay(int index) {
+        long base = initialNanos;
+        for (int i = 0; i < index && base < maxNanos; i++) {
+            base = base > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : base * 2;
+        }
+        base = Math.min(base, maxNanos);
+        double spread = jitter == 0 ? 1.0 : 1.0 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
+        return Duration.ofNanos((long) (base * spread));
+    }
+
+    @Override
+    public String toString() {
+        return Duration.ofNanos(initialNanos) + ".." + Duration.ofNanos(maxNanos) + " ±" + jitter;
+    }
 }

@@ -16,74 +16,74 @@ import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
  */
 final class BodyObservingEntity extends HttpEntityWrapper {
 
-  private final ExchangeProgress progress;
+    private final ExchangeProgress progress;
 
-  BodyObservingEntity(HttpEntity delegate, ExchangeProgress progress) {
-    super(delegate);
-    this.progress = progress;
-  }
-
-  @Override
-  public InputStream getContent() throws IOException {
-    try {
-      return new ObservedStream(super.getContent());
-    } catch (IOException e) {
-      progress.markBodyFailure(e);
-      throw e;
-    }
-  }
-
-  @Override
-  public void writeTo(OutputStream out) throws IOException {
-    try (InputStream in = getContent()) {
-      in.transferTo(out);
-    }
-  }
-
-  private final class ObservedStream extends FilterInputStream {
-
-    ObservedStream(InputStream in) {
-      super(in);
+    BodyObservingEntity(HttpEntity delegate, ExchangeProgress progress) {
+        super(delegate);
+        this.progress = progress;
     }
 
     @Override
-    public int read() throws IOException {
-      try {
-        return super.read();
-      } catch (IOException e) {
-        progress.markBodyFailure(e);
-        throw e;
-      }
+    public InputStream getContent() throws IOException {
+        try {
+            return new ObservedStream(super.getContent());
+        } catch (IOException e) {
+            progress.markBodyFailure(e);
+            throw e;
+        }
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      try {
-        return super.read(b, off, len);
-      } catch (IOException e) {
-        progress.markBodyFailure(e);
-        throw e;
-      }
+    public void writeTo(OutputStream out) throws IOException {
+        try (InputStream in = getContent()) {
+            in.transferTo(out);
+        }
     }
 
-    @Override
-    public long skip(long n) throws IOException {
-      try {
-        return super.skip(n);
-      } catch (IOException e) {
-        progress.markBodyFailure(e);
-        throw e;
-      }
-    }
+    private final class ObservedStream extends FilterInputStream {
 
-    @Override
-    public int available() throws IOException {
-      try {
-        return super.available();
-      } catch (IOException e) {
-        progress.markBodyFailure(e);
-        throw e;
-      }
+        ObservedStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                progress.markBodyFailure(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                progress.markBodyFailure(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException e) {
+                progress.markBodyFailure(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            try {
+                return super.available();
+            } catch (IOException e) {
+                progress.markBodyFailure(e);
+                throw e;
+            }
+        }
     }
-  }
 }

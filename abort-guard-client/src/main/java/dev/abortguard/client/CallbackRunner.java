@@ -19,58 +19,58 @@ import org.slf4j.LoggerFactory;
  */
 final class CallbackRunner implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CallbackRunner.class);
-  private static final int MAX_THREADS = 64;
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackRunner.class);
+    private static final int MAX_THREADS = 64;
 
-  private final ThreadPoolExecutor pool =
-      new ThreadPoolExecutor(
-          0,
-          MAX_THREADS,
-          30,
-          TimeUnit.SECONDS,
-          new SynchronousQueue<>(),
-          DaemonThreads.named("abort-guard-callback"));
+    private final ThreadPoolExecutor pool =
+            new ThreadPoolExecutor(
+                    0,
+                    MAX_THREADS,
+                    30,
+                    TimeUnit.SECONDS,
+                    new SynchronousQueue<>(),
+                    DaemonThreads.named("abort-guard-callback"));
 
-  /** The outcome of one bounded callback: a value, or why there is none. */
-  record Result<T>(T value, String failure) {
-    boolean ok() {
-      return failure == null;
+    /** The outcome of one bounded callback: a value, or why there is none. */
+    record Result<T>(T value, String failure) {
+        boolean ok() {
+            return failure == null;
+        }
     }
-  }
 
-  <T> Result<T> run(Callable<T> callback, long timeoutNanos, String key) {
-    Future<T> future;
-    try {
-      future = pool.submit(callback);
-    } catch (RejectedExecutionException e) {
-      LOG.warn("Recovery callback refused, pool of {} threads busy; key={}", MAX_THREADS, key);
-      return new Result<>(null, "refused: callback pool saturated");
+    <T> Result<T> run(Callable<T> callback, long timeoutNanos, String key) {
+        Future<T> future;
+        try {
+            future = pool.submit(callback);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("Recovery callback refused, pool of {} threads busy; key={}", MAX_THREADS, key);
+            return new Result<>(null, "refused: callback pool saturated");
+        }
+        try {
+            T value = future.get(Math.max(timeoutNanos, 1), TimeUnit.NANOSECONDS);
+            return value == null ? new Result<>(null, "returned null") : new Result<>(value, null);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            // WARN: a callback that ignores the interrupt keeps a pool thread; operators should know.
+            LOG.warn("Recovery callback did not return within {} ms, interrupted; key={}",
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos), key);
+            return new Result<>(null, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            // DEBUG: the decision trail and the listeners carry it; a status API that is down would
+            // otherwise log once per check.
+            LOG.debug("Recovery callback failed; key={}", key, cause);
+            return new Result<>(null, "threw " + Failures.summary(cause));
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            return new Result<>(null, "interrupted");
+        }
     }
-    try {
-      T value = future.get(Math.max(timeoutNanos, 1), TimeUnit.NANOSECONDS);
-      return value == null ? new Result<>(null, "returned null") : new Result<>(value, null);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      // WARN: a callback that ignores the interrupt keeps a pool thread; operators should know.
-      LOG.warn("Recovery callback did not return within {} ms, interrupted; key={}",
-          TimeUnit.NANOSECONDS.toMillis(timeoutNanos), key);
-      return new Result<>(null, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      // DEBUG: the decision trail and the listeners carry it; a status API that is down would
-      // otherwise log once per check.
-      LOG.debug("Recovery callback failed; key={}", key, cause);
-      return new Result<>(null, "threw " + Failures.summary(cause));
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      return new Result<>(null, "interrupted");
-    }
-  }
 
-  @Override
-  public void close() {
-    pool.shutdownNow();
-  }
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
 
 }

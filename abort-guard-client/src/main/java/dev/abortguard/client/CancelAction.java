@@ -14,12 +14,12 @@ package dev.abortguard.client;
 @FunctionalInterface
 public interface CancelAction {
 
-  /**
-   * Cancels the request described by {@code context}.
-   *
-   * @param context the request, its idempotency key, the phase and the failure
-   * @return what the cancel achieved
-   * @throws Exception any failure, which counts as {@link CancelResult#FAILED}
-   */
-  CancelResult cancel(RecoveryContext context) throws Exception;
+    /**
+     * Cancels the request described by {@code context}.
+     *
+     * @param context the request, its idempotency key, the phase and the failure
+     * @return what the cancel achieved
+     * @throws Exception any failure, which counts as {@link CancelResult#FAILED}
+     */
+    CancelResult cancel(RecoveryContext context) throws Exception;
 }

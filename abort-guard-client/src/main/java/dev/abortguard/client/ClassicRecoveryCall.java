@@ -37,186 +37,186 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  */
 final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
 
-  private final CloseableHttpClient delegate;
-  private final RecoveryEngine engine;
-  private final TimeoutRecoveryPolicy policy;
-  private final HttpHost target;
-  private final ClassicHttpRequest original;
-  private final HttpClientContext context;
-  private final HttpClientResponseHandler<? extends T> handler;
-  private final URI uri;
-  private final String key;
-  private final Header[] headers;
+    private final CloseableHttpClient delegate;
+    private final RecoveryEngine engine;
+    private final TimeoutRecoveryPolicy policy;
+    private final HttpHost target;
+    private final ClassicHttpRequest original;
+    private final HttpClientContext context;
+    private final HttpClientResponseHandler<? extends T> handler;
+    private final URI uri;
+    private final String key;
+    private final Header[] headers;
 
-  ClassicRecoveryCall(
-      CloseableHttpClient delegate,
-      RecoveryEngine engine,
-      HttpHost target,
-      ClassicHttpRequest original,
-      HttpContext context,
-      HttpClientResponseHandler<? extends T> handler)
-      throws IOException {
-    this.delegate = delegate;
-    this.engine = engine;
-    this.policy = engine.policy();
-    this.target = target;
-    this.original = original;
-    this.context = HttpClientContext.castOrCreate(context);
-    this.handler = handler;
-    this.uri = absoluteUri(target, original);
-    IdempotencyKeys keys = policy.keys;
-    String existing = keys.existingKey(original);
-    this.key = existing != null ? existing : keys.newKey();
-    List<Header> all = new java.util.ArrayList<>(Arrays.asList(original.getHeaders()));
-    if (existing == null) {
-      all.add(new org.apache.hc.core5.http.message.BasicHeader(keys.headerName(), keys.headerValue(key)));
-    }
-    this.headers = all.toArray(new Header[0]);
-  }
-
-  private static URI absoluteUri(HttpHost target, ClassicHttpRequest request) throws IOException {
-    try {
-      URI requestUri = request.getUri();
-      if (!requestUri.isAbsolute() && target != null) {
-        return URI.create(target.toURI()).resolve(requestUri);
-      }
-      return requestUri;
-    } catch (URISyntaxException | IllegalArgumentException e) {
-      throw new ClientProtocolException("Invalid request URI: " + request.getRequestUri(), e);
-    }
-  }
-
-  @Override
-  public String method() {
-    return original.getMethod();
-  }
-
-  @Override
-  public URI uri() {
-    return uri;
-  }
-
-  @Override
-  public List<Header> headers() {
-    return Arrays.asList(headers);
-  }
-
-  @Override
-  public String idempotencyKey() {
-    return key;
-  }
-
-  @Override
-  public boolean repeatable() {
-    HttpEntity entity = original.getEntity();
-    return entity == null || entity.isRepeatable();
-  }
-
-  @Override
-  public boolean canceledByCaller() {
-    return original instanceof CancellableDependency
-        && ((CancellableDependency) original).isCancelled();
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public T attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed)
-      throws IOException {
-    if (canceledByCaller()) {
-      throw new RequestFailedException("Request aborted by the caller");
-    }
-    HttpUriRequestBase request = copy();
-    if (original instanceof CancellableDependency) {
-      // The caller's cancel() must still reach the exchange that is actually running.
-      ((CancellableDependency) original).setDependency(request);
-    }
-    context.setAttribute(ExchangeProgress.ATTRIBUTE, progress);
-    RecoveryEngine.Deadline deadline = engine.arm(progress, request::cancel);
-    try {
-      CloseableHttpResponse response =
-          CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
-      progress.markResponseHead(response.getCode());
-      HttpEntity entity = response.getEntity();
-      if (entity != null) {
-        response.setEntity(new BodyObservingEntity(entity, progress));
-      }
-      if (retryAfterAllowed) {
-        Optional<java.time.Duration> delay =
-            RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
-        if (delay.isPresent()) {
-          EntityUtils.consumeQuietly(response.getEntity());
-          response.close();
-          throw new RetryAfterSignal(response.getCode(), delay.get());
+    ClassicRecoveryCall(
+            CloseableHttpClient delegate,
+            RecoveryEngine engine,
+            HttpHost target,
+            ClassicHttpRequest original,
+            HttpContext context,
+            HttpClientResponseHandler<? extends T> handler)
+            throws IOException {
+        this.delegate = delegate;
+        this.engine = engine;
+        this.policy = engine.policy();
+        this.target = target;
+        this.original = original;
+        this.context = HttpClientContext.castOrCreate(context);
+        this.handler = handler;
+        this.uri = absoluteUri(target, original);
+        IdempotencyKeys keys = policy.keys;
+        String existing = keys.existingKey(original);
+        this.key = existing != null ? existing : keys.newKey();
+        List<Header> all = new java.util.ArrayList<>(Arrays.asList(original.getHeaders()));
+        if (existing == null) {
+            all.add(new org.apache.hc.core5.http.message.BasicHeader(keys.headerName(), keys.headerValue(key)));
         }
-      }
-      if (handler == null) {
-        if (policy.bufferResponseBody) {
-          buffer(response);
+        this.headers = all.toArray(new Header[0]);
+    }
+
+    private static URI absoluteUri(HttpHost target, ClassicHttpRequest request) throws IOException {
+        try {
+            URI requestUri = request.getUri();
+            if (!requestUri.isAbsolute() && target != null) {
+                return URI.create(target.toURI()).resolve(requestUri);
+            }
+            return requestUri;
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new ClientProtocolException("Invalid request URI: " + request.getRequestUri(), e);
         }
-        return (T) response;
-      }
-      return handle(response, handler);
-    } finally {
-      deadline.disarm();
     }
-  }
 
-  /** Mirrors {@code CloseableHttpClient.execute(..., handler)}, inside the attempt. */
-  private static <R> R handle(ClassicHttpResponse response, HttpClientResponseHandler<? extends R> handler)
-      throws IOException {
-    try {
-      R result = handler.handleResponse(response);
-      EntityUtils.consume(response.getEntity());
-      return result;
-    } catch (HttpException e) {
-      try {
-        EntityUtils.consume(response.getEntity());
-      } catch (IOException | RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw new ClientProtocolException(e);
-    } finally {
-      response.close();
+    @Override
+    public String method() {
+        return original.getMethod();
     }
-  }
 
-  private static void buffer(CloseableHttpResponse response) throws IOException {
-    HttpEntity entity = response.getEntity();
-    if (entity == null) {
-      return;
+    @Override
+    public URI uri() {
+        return uri;
     }
-    try {
-      byte[] body = EntityUtils.toByteArray(entity);
-      ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
-      response.setEntity(new ByteArrayEntity(body, type, entity.getContentEncoding()));
-    } catch (IOException | RuntimeException e) {
-      response.close();
-      throw e;
-    }
-  }
 
-  private HttpUriRequestBase copy() {
-    HttpUriRequestBase copy = new HttpUriRequestBase(original.getMethod(), uri);
-    copy.setHeaders(headers);
-    copy.setEntity(original.getEntity());
-    if (original.getVersion() != null) {
-      copy.setVersion(original.getVersion());
+    @Override
+    public List<Header> headers() {
+        return Arrays.asList(headers);
     }
-    if (original instanceof Configurable) {
-      RequestConfig config = ((Configurable) original).getConfig();
-      if (config != null) {
-        copy.setConfig(config);
-      }
-    }
-    return copy;
-  }
 
-  @Override
-  @SuppressWarnings("unchecked")
-  public T adopt(ClassicHttpResponse supplied) throws IOException {
-    if (handler == null) {
-      return (T) CloseableHttpResponse.adapt(supplied);
+    @Override
+    public String idempotencyKey() {
+        return key;
     }
-    return handle(supplied, handler);
-  }
+
+    @Override
+    public boolean repeatable() {
+        HttpEntity entity = original.getEntity();
+        return entity == null || entity.isRepeatable();
+    }
+
+    @Override
+    public boolean canceledByCaller() {
+        return original instanceof CancellableDependency
+                && ((CancellableDependency) original).isCancelled();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed)
+            throws IOException {
+        if (canceledByCaller()) {
+            throw new RequestFailedException("Request aborted by the caller");
+        }
+        HttpUriRequestBase request = copy();
+        if (original instanceof CancellableDependency) {
+            // The caller's cancel() must still reach the exchange that is actually running.
+            ((CancellableDependency) original).setDependency(request);
+        }
+        context.setAttribute(ExchangeProgress.ATTRIBUTE, progress);
+        RecoveryEngine.Deadline deadline = engine.arm(progress, request::cancel);
+        try {
+            CloseableHttpResponse response =
+                    CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
+            progress.markResponseHead(response.getCode());
+            HttpEntity entity = response.getEntity();
+            if (entity != null) {
+                response.setEntity(new BodyObservingEntity(entity, progress));
+            }
+            if (retryAfterAllowed) {
+                Optional<java.time.Duration> delay =
+                        RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
+                if (delay.isPresent()) {
+                    EntityUtils.consumeQuietly(response.getEntity());
+                    response.close();
+                    throw new RetryAfterSignal(response.getCode(), delay.get());
+                }
+            }
+            if (handler == null) {
+                if (policy.bufferResponseBody) {
+                    buffer(response);
+                }
+                return (T) response;
+            }
+            return handle(response, handler);
+        } finally {
+            deadline.disarm();
+        }
+    }
+
+    /** Mirrors {@code CloseableHttpClient.execute(..., handler)}, inside the attempt. */
+    private static <R> R handle(ClassicHttpResponse response, HttpClientResponseHandler<? extends R> handler)
+            throws IOException {
+        try {
+            R result = handler.handleResponse(response);
+            EntityUtils.consume(response.getEntity());
+            return result;
+        } catch (HttpException e) {
+            try {
+                EntityUtils.consume(response.getEntity());
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new ClientProtocolException(e);
+        } finally {
+            response.close();
+        }
+    }
+
+    private static void buffer(CloseableHttpResponse response) throws IOException {
+        HttpEntity entity = response.getEntity();
+        if (entity == null) {
+            return;
+        }
+        try {
+            byte[] body = EntityUtils.toByteArray(entity);
+            ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
+            response.setEntity(new ByteArrayEntity(body, type, entity.getContentEncoding()));
+        } catch (IOException | RuntimeException e) {
+            response.close();
+            throw e;
+        }
+    }
+
+    private HttpUriRequestBase copy() {
+        HttpUriRequestBase copy = new HttpUriRequestBase(original.getMethod(), uri);
+        copy.setHeaders(headers);
+        copy.setEntity(original.getEntity());
+        if (original.getVersion() != null) {
+            copy.setVersion(original.getVersion());
+        }
+        if (original instanceof Configurable) {
+            RequestConfig config = ((Configurable) original).getConfig();
+            if (config != null) {
+                copy.setConfig(config);
+            }
+        }
+        return copy;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T adopt(ClassicHttpResponse supplied) throws IOException {
+        if (handler == null) {
+            return (T) CloseableHttpResponse.adapt(supplied);
+        }
+        return handle(supplied, handler);
+    }
 }

@@ -11,18 +11,18 @@ import org.slf4j.LoggerFactory;
  */
 final class DaemonThreads {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
 
-  private DaemonThreads() {}
+    private DaemonThreads() {}
 
-  static ThreadFactory named(String prefix) {
-    AtomicInteger counter = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
-      thread.setDaemon(true);
-      thread.setUncaughtExceptionHandler(
-          (t, e) -> LOG.error("Uncaught exception on {}", t.getName(), e));
-      return thread;
-    };
-  }
+    static ThreadFactory named(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler(
+                    (t, e) -> LOG.error("Uncaught exception on {}", t.getName(), e));
+            return thread;
+        };
+    }
 }

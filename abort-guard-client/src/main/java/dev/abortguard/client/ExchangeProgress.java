@@ -13,74 +13,74 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  */
 final class ExchangeProgress {
 
-  static final String ATTRIBUTE = "dev.abortguard.client.ExchangeProgress";
+    static final String ATTRIBUTE = "dev.abortguard.client.ExchangeProgress";
 
-  private volatile boolean observed;
-  private volatile boolean requestHeadSubmitted;
-  private volatile int responseStatus;
-  private volatile IOException bodyFailure;
-  private volatile boolean deadlineFired;
+    private volatile boolean observed;
+    private volatile boolean requestHeadSubmitted;
+    private volatile int responseStatus;
+    private volatile IOException bodyFailure;
+    private volatile boolean deadlineFired;
 
-  static ExchangeProgress from(HttpContext context) {
-    Object value = context == null ? null : context.getAttribute(ATTRIBUTE);
-    return value instanceof ExchangeProgress ? (ExchangeProgress) value : null;
-  }
-
-  /** The phase-recording exec interceptor saw this exchange: the head flag below is reliable. */
-  void markObserved() {
-    observed = true;
-  }
-
-  /**
-   * The request head is being handed to the connection. Set before the write, so that a failure
-   * during the write itself counts as "may have been sent". A new head (a redirect, an
-   * authentication round, an internal retry of the wrapped client) starts a new hop, so the
-   * response of the previous hop no longer describes where the exchange is.
-   */
-  void markRequestHeadSubmitted() {
-    requestHeadSubmitted = true;
-    responseStatus = 0;
-  }
-
-  void markResponseHead(int status) {
-    responseStatus = status;
-  }
-
-  void markBodyFailure(IOException failure) {
-    if (bodyFailure == null) {
-      bodyFailure = failure;
+    static ExchangeProgress from(HttpContext context) {
+        Object value = context == null ? null : context.getAttribute(ATTRIBUTE);
+        return value instanceof ExchangeProgress ? (ExchangeProgress) value : null;
     }
-  }
 
-  void markDeadlineFired() {
-    deadlineFired = true;
-  }
+    /** The phase-recording exec interceptor saw this exchange: the head flag below is reliable. */
+    void markObserved() {
+        observed = true;
+    }
 
-  boolean observed() {
-    return observed;
-  }
+    /**
+     * The request head is being handed to the connection. Set before the write, so that a failure
+     * during the write itself counts as "may have been sent". A new head (a redirect, an
+     * authentication round, an internal retry of the wrapped client) starts a new hop, so the
+     * response of the previous hop no longer describes where the exchange is.
+     */
+    void markRequestHeadSubmitted() {
+        requestHeadSubmitted = true;
+        responseStatus = 0;
+    }
 
-  boolean requestHeadSubmitted() {
-    return requestHeadSubmitted;
-  }
+    void markResponseHead(int status) {
+        responseStatus = status;
+    }
 
-  /** The status of the received response head, or 0 when none was received. */
-  int responseStatus() {
-    return responseStatus;
-  }
+    void markBodyFailure(IOException failure) {
+        if (bodyFailure == null) {
+            bodyFailure = failure;
+        }
+    }
 
-  IOException bodyFailure() {
-    return bodyFailure;
-  }
+    void markDeadlineFired() {
+        deadlineFired = true;
+    }
 
-  boolean deadlineFired() {
-    return deadlineFired;
-  }
+    boolean observed() {
+        return observed;
+    }
 
-  @Override
-  public String toString() {
-    return "ExchangeProgress{observed=" + observed + ", headSubmitted=" + requestHeadSubmitted
-        + ", status=" + responseStatus + ", bodyFailure=" + (bodyFailure != null)
-        + ", deadline=" + deadlineFired + "}";
-  }
+    boolean requestHeadSubmitted() {
+        return requestHeadSubmitted;
+    }
+
+    /** The status of the received response head, or 0 when none was received. */
+    int responseStatus() {
+        return responseStatus;
+    }
+
+    IOException bodyFailure() {
+        return bodyFailure;
+    }
+
+    boolean deadlineFired() {
+        return deadlineFired;
+    }
+
+    @Override
+    public String toString() {
+        return "ExchangeProgress{observed=" + observed + ", headSubmitted=" + requestHeadSubmitted
+                + ", status=" + responseStatus + ", bodyFailure=" + (bodyFailure != null)
+                + ", deadline=" + deadlineFired + "}";
+    }
 }

@@ -33,49 +33,49 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
  */
 final class FailureClassifier {
 
-  private FailureClassifier() {}
+    private FailureClassifier() {}
 
-  static FailurePhase classify(Throwable failure, ExchangeProgress progress) {
-    int status = progress.responseStatus();
-    if (status > 0) {
-      boolean success = status >= 200 && status < 300;
-      return success && progress.bodyFailure() != null
-          ? FailurePhase.RESPONSE_BODY_LOST
-          : FailurePhase.RESPONSE_RECEIVED;
+    static FailurePhase classify(Throwable failure, ExchangeProgress progress) {
+        int status = progress.responseStatus();
+        if (status > 0) {
+            boolean success = status >= 200 && status < 300;
+            return success && progress.bodyFailure() != null
+                    ? FailurePhase.RESPONSE_BODY_LOST
+                    : FailurePhase.RESPONSE_RECEIVED;
+        }
+        if (progress.observed()) {
+            return progress.requestHeadSubmitted()
+                    ? FailurePhase.OUTCOME_UNKNOWN
+                    : FailurePhase.NEVER_SENT;
+        }
+        if (progress.deadlineFired()) {
+            return FailurePhase.OUTCOME_UNKNOWN;
+        }
+        return provablyNeverSent(failure) ? FailurePhase.NEVER_SENT : FailurePhase.OUTCOME_UNKNOWN;
     }
-    if (progress.observed()) {
-      return progress.requestHeadSubmitted()
-          ? FailurePhase.OUTCOME_UNKNOWN
-          : FailurePhase.NEVER_SENT;
-    }
-    if (progress.deadlineFired()) {
-      return FailurePhase.OUTCOME_UNKNOWN;
-    }
-    return provablyNeverSent(failure) ? FailurePhase.NEVER_SENT : FailurePhase.OUTCOME_UNKNOWN;
-  }
 
-  /** Failures that, by where HttpClient raises them, happen before a request byte is written. */
-  static boolean provablyNeverSent(Throwable failure) {
-    return failure instanceof ConnectionRequestTimeoutException
-        || failure instanceof DeadlineTimeoutException
-        || failure instanceof ConnectTimeoutException
-        || failure instanceof ConnectException
-        || failure instanceof NoRouteToHostException
-        || failure instanceof UnknownHostException
-        || failure instanceof RequestNotExecutedException;
-  }
-
-  /**
-   * Whether a {@link FailurePhase#NEVER_SENT} failure is worth retrying: transport failures are,
-   * protocol errors and programming errors (a malformed URI, a throwing interceptor) are not, and
-   * a fired deadline has used up the time the caller allowed.
-   */
-  static boolean retryable(Throwable failure, ExchangeProgress progress) {
-    if (progress.deadlineFired()) {
-      return false;
+    /** Failures that, by where HttpClient raises them, happen before a request byte is written. */
+    static boolean provablyNeverSent(Throwable failure) {
+        return failure instanceof ConnectionRequestTimeoutException
+                || failure instanceof DeadlineTimeoutException
+                || failure instanceof ConnectTimeoutException
+                || failure instanceof ConnectException
+                || failure instanceof NoRouteToHostException
+                || failure instanceof UnknownHostException
+                || failure instanceof RequestNotExecutedException;
     }
-    return provablyNeverSent(failure)
-        || (failure instanceof java.io.IOException
-            && !(failure instanceof org.apache.hc.client5.http.ClientProtocolException));
-  }
+
+    /**
+     * Whether a {@link FailurePhase#NEVER_SENT} failure is worth retrying: transport failures are,
+     * protocol errors and programming errors (a malformed URI, a throwing interceptor) are not, and
+     * a fired deadline has used up the time the caller allowed.
+     */
+    static boolean retryable(Throwable failure, ExchangeProgress progress) {
+        if (progress.deadlineFired()) {
+            return false;
+        }
+        return provablyNeverSent(failure)
+                || (failure instanceof java.io.IOException
+                        && !(failure instanceof org.apache.hc.client5.http.ClientProtocolException));
+    }
 }

@@ -13,66 +13,66 @@ import org.apache.hc.core5.http.HttpRequest;
  */
 final class IdempotencyKeys {
 
-  private final String headerName;
-  private final boolean quote;
-  private final Supplier<String> generator;
+    private final String headerName;
+    private final boolean quote;
+    private final Supplier<String> generator;
 
-  IdempotencyKeys(String headerName, boolean quote, Supplier<String> generator) {
-    this.headerName = headerName;
-    this.quote = quote;
-    this.generator = generator;
-  }
-
-  String headerName() {
-    return headerName;
-  }
-
-  /** The caller's key from the request, unquoted, or {@code null}. */
-  String existingKey(HttpRequest request) {
-    Header header = request.getFirstHeader(headerName);
-    if (header == null || header.getValue() == null || header.getValue().isBlank()) {
-      return null;
+    IdempotencyKeys(String headerName, boolean quote, Supplier<String> generator) {
+        this.headerName = headerName;
+        this.quote = quote;
+        this.generator = generator;
     }
-    return unquote(header.getValue().trim());
-  }
 
-  /** A fresh key from the generator, validated because it goes into a header verbatim. */
-  String newKey() {
-    String key = generator.get();
-    if (key == null || key.isEmpty()) {
-      throw new IllegalStateException("idempotencyKeyGenerator returned an empty key");
+    String headerName() {
+        return headerName;
     }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c < 0x21 || c > 0x7e) {
-        throw new IllegalStateException(
-            "idempotencyKeyGenerator returned a key with a character not allowed in a header: "
-                + key);
-      }
-    }
-    return key;
-  }
 
-  /** The header value that carries {@code key}. */
-  String headerValue(String key) {
-    if (!quote) {
-      return key;
-    }
-    return "\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-  }
-
-  static String unquote(String value) {
-    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-      StringBuilder out = new StringBuilder(value.length() - 2);
-      for (int i = 1; i < value.length() - 1; i++) {
-        char c = value.charAt(i);
-        if (c == '\\' && i + 1 < value.length() - 1) {
-          c = value.charAt(++i);
+    /** The caller's key from the request, unquoted, or {@code null}. */
+    String existingKey(HttpRequest request) {
+        Header header = request.getFirstHeader(headerName);
+        if (header == null || header.getValue() == null || header.getValue().isBlank()) {
+            return null;
         }
-        out.append(c);
-      }
-      return out.toString();
+        return unquote(header.getValue().trim());
     }
-    return value;
-  }
+
+    /** A fresh key from the generator, validated because it goes into a header verbatim. */
+    String newKey() {
+        String key = generator.get();
+        if (key == null || key.isEmpty()) {
+            throw new IllegalStateException("idempotencyKeyGenerator returned an empty key");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw new IllegalStateException(
+                        "idempotencyKeyGenerator returned a key with a character not allowed in a header: "
+                                + key);
+            }
+        }
+        return key;
+    }
+
+    /** The header value that carries {@code key}. */
+    String headerValue(String key) {
+        if (!quote) {
+            return key;
+        }
+        return "\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    static String unquote(String value) {
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            StringBuilder out = new StringBuilder(value.length() - 2);
+            for (int i = 1; i < value.length() - 1; i++) {
+                char c = value.charAt(i);
+                if (c == '\\' && i + 1 < value.length() - 1) {
+                    c = value.charAt(++i);
+                }
+                out.append(c);
+            }
+            return out.toString();
+        }
+        return value;
+    }
 }

@@ -6,26 +6,26 @@ import org.slf4j.LoggerFactory;
 /** Writes one WARN line per unresolved outcome; see {@link UnresolvedOutcomeHandler#logWarning()}. */
 final class LoggingUnresolvedOutcomeHandler implements UnresolvedOutcomeHandler {
 
-  static final LoggingUnresolvedOutcomeHandler INSTANCE = new LoggingUnresolvedOutcomeHandler();
+    static final LoggingUnresolvedOutcomeHandler INSTANCE = new LoggingUnresolvedOutcomeHandler();
 
-  private static final Logger LOG = LoggerFactory.getLogger("dev.abortguard.client.UnresolvedOutcome");
+    private static final Logger LOG = LoggerFactory.getLogger("dev.abortguard.client.UnresolvedOutcome");
 
-  private LoggingUnresolvedOutcomeHandler() {}
+    private LoggingUnresolvedOutcomeHandler() {}
 
-  @Override
-  public void onUnresolved(TimeoutRecoveryException unresolved) {
-    // No stack trace: the trail says more than the frames would, and one line per outcome keeps
-    // the log greppable by key.
-    LOG.warn(
-        "Outcome unresolved, reconcile by key: {} key={} phase={} trail={}",
-        unresolved.requestLine(),
-        unresolved.idempotencyKey(),
-        unresolved.phase(),
-        unresolved.trail());
-  }
+    @Override
+    public void onUnresolved(TimeoutRecoveryException unresolved) {
+        // No stack trace: the trail says more than the frames would, and one line per outcome keeps
+        // the log greppable by key.
+        LOG.warn(
+                "Outcome unresolved, reconcile by key: {} key={} phase={} trail={}",
+                unresolved.requestLine(),
+                unresolved.idempotencyKey(),
+                unresolved.phase(),
+                unresolved.trail());
+    }
 
-  @Override
-  public String toString() {
-    return "UnresolvedOutcomeHandler.logWarning()";
-  }
+    @Override
+    public String toString() {
+        return "UnresolvedOutcomeHandler.logWarning()";
+    }
 }

@@ -22,53 +22,53 @@ import java.util.Objects;
  */
 public final class MicrometerRecoveryMetrics implements RecoveryListener {
 
-  private final MeterRegistry registry;
+    private final MeterRegistry registry;
 
-  /**
-   * Creates the adapter; register it with {@link
-   * TimeoutRecoveryPolicy.Builder#addListener(RecoveryListener)}.
-   *
-   * @param registry where to register the counters
-   */
-  public MicrometerRecoveryMetrics(MeterRegistry registry) {
-    this.registry = Objects.requireNonNull(registry, "registry");
-  }
+    /**
+     * Creates the adapter; register it with {@link
+     * TimeoutRecoveryPolicy.Builder#addListener(RecoveryListener)}.
+     *
+     * @param registry where to register the counters
+     */
+    public MicrometerRecoveryMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
 
-  @Override
-  public void onFailure(RecoveryContext context) {
-    registry.counter("abortguard.client.failures", "phase", tag(context.phase())).increment();
-  }
+    @Override
+    public void onFailure(RecoveryContext context) {
+        registry.counter("abortguard.client.failures", "phase", tag(context.phase())).increment();
+    }
 
-  @Override
-  public void onRetry(RecoveryContext context, Duration delay) {
-    step("retry", "none");
-  }
+    @Override
+    public void onRetry(RecoveryContext context, Duration delay) {
+        step("retry", "none");
+    }
 
-  @Override
-  public void onStatusCheck(RecoveryContext context, StatusDecision decision) {
-    step("status_check", tag(decision.kind()));
-  }
+    @Override
+    public void onStatusCheck(RecoveryContext context, StatusDecision decision) {
+        step("status_check", tag(decision.kind()));
+    }
 
-  @Override
-  public void onCancel(RecoveryContext context, CancelResult result) {
-    step("cancel", tag(result));
-  }
+    @Override
+    public void onCancel(RecoveryContext context, CancelResult result) {
+        step("cancel", tag(result));
+    }
 
-  @Override
-  public void onResend(RecoveryContext context) {
-    step("resend", "none");
-  }
+    @Override
+    public void onResend(RecoveryContext context) {
+        step("resend", "none");
+    }
 
-  @Override
-  public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
-    registry.counter("abortguard.client.outcomes", "outcome", tag(outcome)).increment();
-  }
+    @Override
+    public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
+        registry.counter("abortguard.client.outcomes", "outcome", tag(outcome)).increment();
+    }
 
-  private void step(String step, String result) {
-    registry.counter("abortguard.client.steps", "step", step, "result", result).increment();
-  }
+    private void step(String step, String result) {
+        registry.counter("abortguard.client.steps", "step", step, "result", result).increment();
+    }
 
-  private static String tag(Enum<?> value) {
-    return value.name().toLowerCase(Locale.ROOT);
-  }
+    private static String tag(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
 }

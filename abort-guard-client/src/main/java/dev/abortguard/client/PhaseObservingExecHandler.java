@@ -15,16 +15,16 @@ import org.apache.hc.core5.http.HttpException;
  */
 final class PhaseObservingExecHandler implements ExecChainHandler {
 
-  static final String NAME = "abort-guard-phase";
+    static final String NAME = "abort-guard-phase";
 
-  @Override
-  public ClassicHttpResponse execute(
-      ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
-      throws IOException, HttpException {
-    ExchangeProgress progress = ExchangeProgress.from(scope.clientContext);
-    if (progress != null) {
-      progress.markObserved();
+    @Override
+    public ClassicHttpResponse execute(
+            ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        ExchangeProgress progress = ExchangeProgress.from(scope.clientContext);
+        if (progress != null) {
+            progress.markObserved();
+        }
+        return chain.proceed(request, scope);
     }
-    return chain.proceed(request, scope);
-  }
 }

@@ -19,18 +19,18 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  */
 final class PhaseRecordingRequestExecutor extends HttpRequestExecutor {
 
-  @Override
-  public ClassicHttpResponse execute(
-      ClassicHttpRequest request,
-      HttpClientConnection conn,
-      HttpResponseInformationCallback informationCallback,
-      HttpContext context)
-      throws IOException, HttpException {
-    ExchangeProgress progress = ExchangeProgress.from(context);
-    HttpClientConnection connection =
-        progress == null || conn instanceof PhaseRecordingConnection
-            ? conn
-            : new PhaseRecordingConnection(conn, progress);
-    return super.execute(request, connection, informationCallback, context);
-  }
+    @Override
+    public ClassicHttpResponse execute(
+            ClassicHttpRequest request,
+            HttpClientConnection conn,
+            HttpResponseInformationCallback informationCallback,
+            HttpContext context)
+            throws IOException, HttpException {
+        ExchangeProgress progress = ExchangeProgress.from(context);
+        HttpClientConnection connection =
+                progress == null || conn instanceof PhaseRecordingConnection
+                        ? conn
+                        : new PhaseRecordingConnection(conn, progress);
+        return super.execute(request, connection, informationCallback, context);
+    }
 }

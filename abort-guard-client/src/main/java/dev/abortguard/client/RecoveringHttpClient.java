@@ -28,64 +28,64 @@ import org.apache.hc.core5.io.CloseMode;
  */
 final class RecoveringHttpClient extends CloseableHttpClient implements Configurable {
 
-  private final CloseableHttpClient delegate;
-  private final TimeoutRecoveryPolicy policy;
-  private final RecoveryEngine engine;
+    private final CloseableHttpClient delegate;
+    private final TimeoutRecoveryPolicy policy;
+    private final RecoveryEngine engine;
 
-  RecoveringHttpClient(CloseableHttpClient delegate, TimeoutRecoveryPolicy policy) {
-    this.delegate = delegate;
-    this.policy = policy;
-    this.engine = new RecoveryEngine(policy);
-  }
-
-  @Override
-  protected CloseableHttpResponse doExecute(
-      HttpHost target, ClassicHttpRequest request, HttpContext context) throws IOException {
-    if (!policy.covers(request)) {
-      return CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
+    RecoveringHttpClient(CloseableHttpClient delegate, TimeoutRecoveryPolicy policy) {
+        this.delegate = delegate;
+        this.policy = policy;
+        this.engine = new RecoveryEngine(policy);
     }
-    return engine.run(new ClassicRecoveryCall<>(delegate, engine, target, request, context, null));
-  }
 
-  @Override
-  public <T> T execute(
-      HttpHost target,
-      ClassicHttpRequest request,
-      HttpContext context,
-      HttpClientResponseHandler<? extends T> responseHandler)
-      throws IOException {
-    if (!policy.covers(request)) {
-      return super.execute(target, request, context, responseHandler);
+    @Override
+    protected CloseableHttpResponse doExecute(
+            HttpHost target, ClassicHttpRequest request, HttpContext context) throws IOException {
+        if (!policy.covers(request)) {
+            return CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
+        }
+        return engine.run(new ClassicRecoveryCall<>(delegate, engine, target, request, context, null));
     }
-    return engine.run(
-        new ClassicRecoveryCall<T>(delegate, engine, target, request, context, responseHandler));
-  }
 
-  @Override
-  public RequestConfig getConfig() {
-    return delegate instanceof Configurable ? ((Configurable) delegate).getConfig() : null;
-  }
-
-  @Override
-  public void close() throws IOException {
-    try {
-      delegate.close();
-    } finally {
-      engine.close();
+    @Override
+    public <T> T execute(
+            HttpHost target,
+            ClassicHttpRequest request,
+            HttpContext context,
+            HttpClientResponseHandler<? extends T> responseHandler)
+            throws IOException {
+        if (!policy.covers(request)) {
+            return super.execute(target, request, context, responseHandler);
+        }
+        return engine.run(
+                new ClassicRecoveryCall<T>(delegate, engine, target, request, context, responseHandler));
     }
-  }
 
-  @Override
-  public void close(CloseMode closeMode) {
-    try {
-      delegate.close(closeMode);
-    } finally {
-      engine.close();
+    @Override
+    public RequestConfig getConfig() {
+        return delegate instanceof Configurable ? ((Configurable) delegate).getConfig() : null;
     }
-  }
 
-  @Override
-  public String toString() {
-    return "RecoveringHttpClient{" + policy + ", delegate=" + delegate + "}";
-  }
+    @Override
+    public void close() throws IOException {
+        try {
+            delegate.close();
+        } finally {
+            engine.close();
+        }
+    }
+
+    @Override
+    public void close(CloseMode closeMode) {
+        try {
+            delegate.close(closeMode);
+        } finally {
+            engine.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RecoveringHttpClient{" + policy + ", delegate=" + delegate + "}";
+    }
 }

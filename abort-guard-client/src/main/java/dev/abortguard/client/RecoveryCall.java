@@ -16,38 +16,38 @@ import org.apache.hc.core5.http.Header;
  */
 interface RecoveryCall<R> {
 
-  String method();
+    String method();
 
-  /** The request URI as sent. */
-  URI uri();
+    /** The request URI as sent. */
+    URI uri();
 
-  /** The request headers as sent, including the idempotency key. */
-  List<Header> headers();
+    /** The request headers as sent, including the idempotency key. */
+    List<Header> headers();
 
-  String idempotencyKey();
+    String idempotencyKey();
 
-  /** Whether the payload can be sent again (no entity, or a repeatable one). */
-  boolean repeatable();
+    /** Whether the payload can be sent again (no entity, or a repeatable one). */
+    boolean repeatable();
 
-  /** Whether the caller itself canceled the request; recovery then does not act on its behalf. */
-  boolean canceledByCaller();
+    /** Whether the caller itself canceled the request; recovery then does not act on its behalf. */
+    boolean canceledByCaller();
 
-  /**
-   * Sends one attempt. Records what happened on the wire in {@code progress}. Throws {@link
-   * RetryAfterSignal} (after releasing the response) for a 429/503 with an acceptable {@code
-   * Retry-After} when {@code retryAfterAllowed}.
-   */
-  R attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed) throws IOException;
+    /**
+     * Sends one attempt. Records what happened on the wire in {@code progress}. Throws {@link
+     * RetryAfterSignal} (after releasing the response) for a 429/503 with an acceptable {@code
+     * Retry-After} when {@code retryAfterAllowed}.
+     */
+    R attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed) throws IOException;
 
-  /** Turns the response supplied by a COMPLETED status check into what the caller receives. */
-  R adopt(ClassicHttpResponse supplied) throws IOException;
+    /** Turns the response supplied by a COMPLETED status check into what the caller receives. */
+    R adopt(ClassicHttpResponse supplied) throws IOException;
 
-  default RecoveryContext context(int attempt, Duration elapsed, FailurePhase phase, Throwable cause) {
-    return new RecoveryContext(
-        method(), uri(), headers(), idempotencyKey(), attempt, elapsed, phase, cause);
-  }
+    default RecoveryContext context(int attempt, Duration elapsed, FailurePhase phase, Throwable cause) {
+        return new RecoveryContext(
+                method(), uri(), headers(), idempotencyKey(), attempt, elapsed, phase, cause);
+    }
 
-  default String requestLine() {
-    return method() + " " + uri();
-  }
+    default String requestLine() {
+        return method() + " " + uri();
+    }
 }

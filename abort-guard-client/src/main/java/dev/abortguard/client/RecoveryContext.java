@@ -24,57 +24,57 @@ import org.apache.hc.core5.http.Header;
  *     attempt
  */
 public record RecoveryContext(
-    String method,
-    URI uri,
-    List<Header> headers,
-    String idempotencyKey,
-    int attempt,
-    Duration elapsed,
-    FailurePhase phase,
-    Throwable cause) {
+        String method,
+        URI uri,
+        List<Header> headers,
+        String idempotencyKey,
+        int attempt,
+        Duration elapsed,
+        FailurePhase phase,
+        Throwable cause) {
 
-  /**
-   * Creates a context; the header list is copied so that the context stays immutable.
-   *
-   * @param method the request method
-   * @param uri the request URI as sent
-   * @param headers the request headers as sent
-   * @param idempotencyKey the key of the logical request
-   * @param attempt the attempt number, from 1
-   * @param elapsed time since the logical request started
-   * @param phase the phase of the failure, or {@code null}
-   * @param cause the failure, or {@code null}
-   */
-  public RecoveryContext {
-    Objects.requireNonNull(method, "method");
-    Objects.requireNonNull(uri, "uri");
-    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-    Objects.requireNonNull(elapsed, "elapsed");
-    headers = List.copyOf(headers);
-  }
-
-  /**
-   * The value of the first header with the given name, compared case-insensitively.
-   *
-   * @param name the header name
-   * @return the value, or empty
-   */
-  public Optional<String> header(String name) {
-    for (Header header : headers) {
-      if (header.getName().equalsIgnoreCase(name)) {
-        return Optional.ofNullable(header.getValue());
-      }
+    /**
+     * Creates a context; the header list is copied so that the context stays immutable.
+     *
+     * @param method the request method
+     * @param uri the request URI as sent
+     * @param headers the request headers as sent
+     * @param idempotencyKey the key of the logical request
+     * @param attempt the attempt number, from 1
+     * @param elapsed time since the logical request started
+     * @param phase the phase of the failure, or {@code null}
+     * @param cause the failure, or {@code null}
+     */
+    public RecoveryContext {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Objects.requireNonNull(elapsed, "elapsed");
+        headers = List.copyOf(headers);
     }
-    return Optional.empty();
-  }
 
-  /**
-   * The request line, e.g. {@code POST http://localhost:8080/payments}, as used in logs and
-   * exception messages.
-   *
-   * @return the request line
-   */
-  public String requestLine() {
-    return method + " " + uri;
-  }
+    /**
+     * The value of the first header with the given name, compared case-insensitively.
+     *
+     * @param name the header name
+     * @return the value, or empty
+     */
+    public Optional<String> header(String name) {
+        for (Header header : headers) {
+            if (header.getName().equalsIgnoreCase(name)) {
+                return Optional.ofNullable(header.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The request line, e.g. {@code POST http://localhost:8080/payments}, as used in logs and
+     * exception messages.
+     *
+     * @return the request line
+     */
+    public String requestLine() {
+        return method + " " + uri;
+    }
 }

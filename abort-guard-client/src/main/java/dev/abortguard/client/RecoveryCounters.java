@@ -17,113 +17,113 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RecoveryCounters implements RecoveryListener {
 
-  private final Map<FailurePhase, LongAdder> failures = new EnumMap<>(FailurePhase.class);
-  private final Map<RecoveryOutcome, LongAdder> outcomes = new EnumMap<>(RecoveryOutcome.class);
-  private final LongAdder retries = new LongAdder();
-  private final LongAdder resends = new LongAdder();
-  private final LongAdder statusChecks = new LongAdder();
-  private final LongAdder cancels = new LongAdder();
+    private final Map<FailurePhase, LongAdder> failures = new EnumMap<>(FailurePhase.class);
+    private final Map<RecoveryOutcome, LongAdder> outcomes = new EnumMap<>(RecoveryOutcome.class);
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder resends = new LongAdder();
+    private final LongAdder statusChecks = new LongAdder();
+    private final LongAdder cancels = new LongAdder();
 
-  /** Creates counters that all start at zero. */
-  public RecoveryCounters() {
-    for (FailurePhase phase : FailurePhase.values()) {
-      failures.put(phase, new LongAdder());
+    /** Creates counters that all start at zero. */
+    public RecoveryCounters() {
+        for (FailurePhase phase : FailurePhase.values()) {
+            failures.put(phase, new LongAdder());
+        }
+        for (RecoveryOutcome outcome : RecoveryOutcome.values()) {
+            outcomes.put(outcome, new LongAdder());
+        }
     }
-    for (RecoveryOutcome outcome : RecoveryOutcome.values()) {
-      outcomes.put(outcome, new LongAdder());
+
+    @Override
+    public void onFailure(RecoveryContext context) {
+        failures.get(context.phase()).increment();
     }
-  }
 
-  @Override
-  public void onFailure(RecoveryContext context) {
-    failures.get(context.phase()).increment();
-  }
+    @Override
+    public void onRetry(RecoveryContext context, Duration delay) {
+        retries.increment();
+    }
 
-  @Override
-  public void onRetry(RecoveryContext context, Duration delay) {
-    retries.increment();
-  }
+    @Override
+    public void onStatusCheck(RecoveryContext context, StatusDecision decision) {
+        statusChecks.increment();
+    }
 
-  @Override
-  public void onStatusCheck(RecoveryContext context, StatusDecision decision) {
-    statusChecks.increment();
-  }
+    @Override
+    public void onCancel(RecoveryContext context, CancelResult result) {
+        cancels.increment();
+    }
 
-  @Override
-  public void onCancel(RecoveryContext context, CancelResult result) {
-    cancels.increment();
-  }
+    @Override
+    public void onResend(RecoveryContext context) {
+        resends.increment();
+    }
 
-  @Override
-  public void onResend(RecoveryContext context) {
-    resends.increment();
-  }
+    @Override
+    public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
+        outcomes.get(outcome).increment();
+    }
 
-  @Override
-  public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
-    outcomes.get(outcome).increment();
-  }
+    /**
+     * Failures of covered requests in the given phase (every attempt counts).
+     *
+     * @param phase the phase
+     * @return the count
+     */
+    public long failures(FailurePhase phase) {
+        return failures.get(phase).sum();
+    }
 
-  /**
-   * Failures of covered requests in the given phase (every attempt counts).
-   *
-   * @param phase the phase
-   * @return the count
-   */
-  public long failures(FailurePhase phase) {
-    return failures.get(phase).sum();
-  }
+    /**
+     * Covered requests that ended with the given outcome.
+     *
+     * @param outcome the outcome
+     * @return the count
+     */
+    public long outcomes(RecoveryOutcome outcome) {
+        return outcomes.get(outcome).sum();
+    }
 
-  /**
-   * Covered requests that ended with the given outcome.
-   *
-   * @param outcome the outcome
-   * @return the count
-   */
-  public long outcomes(RecoveryOutcome outcome) {
-    return outcomes.get(outcome).sum();
-  }
+    /**
+     * Retries of never-sent failures and {@code Retry-After} answers.
+     *
+     * @return the count
+     */
+    public long retries() {
+        return retries.sum();
+    }
 
-  /**
-   * Retries of never-sent failures and {@code Retry-After} answers.
-   *
-   * @return the count
-   */
-  public long retries() {
-    return retries.sum();
-  }
+    /**
+     * Resends under the same key after an unknown outcome.
+     *
+     * @return the count
+     */
+    public long resends() {
+        return resends.sum();
+    }
 
-  /**
-   * Resends under the same key after an unknown outcome.
-   *
-   * @return the count
-   */
-  public long resends() {
-    return resends.sum();
-  }
+    /**
+     * Status checks run, including those that threw or timed out.
+     *
+     * @return the count
+     */
+    public long statusChecks() {
+        return statusChecks.sum();
+    }
 
-  /**
-   * Status checks run, including those that threw or timed out.
-   *
-   * @return the count
-   */
-  public long statusChecks() {
-    return statusChecks.sum();
-  }
+    /**
+     * Cancel actions run, including those that threw or timed out.
+     *
+     * @return the count
+     */
+    public long cancels() {
+        return cancels.sum();
+    }
 
-  /**
-   * Cancel actions run, including those that threw or timed out.
-   *
-   * @return the count
-   */
-  public long cancels() {
-    return cancels.sum();
-  }
-
-  @Override
-  public String toString() {
-    return "RecoveryCounters{failures=" + failures + ", outcomes=" + outcomes + ", retries="
-        + retries + ", resends=" + resends + ", statusChecks=" + statusChecks + ", cancels="
-        + cancels + "}";
-  }
+    @Override
+    public String toString() {
+        return "RecoveryCounters{failures=" + failures + ", outcomes=" + outcomes + ", retries="
+                + retries + ", resends=" + resends + ", statusChecks=" + statusChecks + ", cancels="
+                + cancels + "}";
+    }
 }

@@ -26,445 +26,445 @@ import org.slf4j.LoggerFactory;
  */
 final class RecoveryEngine implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(RecoveryEngine.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RecoveryEngine.class);
 
-  private final TimeoutRecoveryPolicy policy;
-  private final ScheduledThreadPoolExecutor timer;
-  private final CallbackRunner callbacks = new CallbackRunner();
-  private final Clock clock = Clock.systemUTC();
+    private final TimeoutRecoveryPolicy policy;
+    private final ScheduledThreadPoolExecutor timer;
+    private final CallbackRunner callbacks = new CallbackRunner();
+    private final Clock clock = Clock.systemUTC();
 
-  RecoveryEngine(TimeoutRecoveryPolicy policy) {
-    this.policy = policy;
-    this.timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("abort-guard-deadline"));
-    // Canceled deadline tasks would otherwise stay queued until their time comes.
-    this.timer.setRemoveOnCancelPolicy(true);
-  }
-
-  TimeoutRecoveryPolicy policy() {
-    return policy;
-  }
-
-  Clock clock() {
-    return clock;
-  }
-
-  ScheduledExecutorService timer() {
-    return timer;
-  }
-
-  /** Runs a logical request from its first attempt. */
-  <R> R run(RecoveryCall<R> call) throws IOException {
-    return run(call, System.nanoTime(), null, null);
-  }
-
-  /**
-   * Runs a logical request whose first attempt was made elsewhere (the async adapter sends it
-   * without blocking) and failed with {@code firstFailure}.
-   */
-  <R> R resume(RecoveryCall<R> call, long startNanos, IOException firstFailure, ExchangeProgress firstProgress)
-      throws IOException {
-    return run(call, startNanos, firstFailure, firstProgress);
-  }
-
-  /**
-   * Ends a logical request that cannot be recovered any more because the adapter was closed: an
-   * unknown outcome still reaches the unresolved handler. Returns the exception for the caller.
-   */
-  IOException abandon(RecoveryCall<?> call, long start, IOException failure, ExchangeProgress progress) {
-    FailurePhase phase = FailureClassifier.classify(failure, progress);
-    RecoveryContext context = call.context(1, elapsed(start), phase, failure);
-    failed(context);
-    if (!phase.needsRecovery()) {
-      outcome(context, RecoveryOutcome.FAILED);
-      return failure;
+    RecoveryEngine(TimeoutRecoveryPolicy policy) {
+        this.policy = policy;
+        this.timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("abort-guard-deadline"));
+        // Canceled deadline tasks would otherwise stay queued until their time comes.
+        this.timer.setRemoveOnCancelPolicy(true);
     }
-    List<RecoveryStep> trail = new ArrayList<>();
-    trail.add(step(start, "attempt 1", phase + ": " + Failures.summary(failure)));
-    trail.add(step(start, "recovery", "skipped: closed"));
-    return end(call, context, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
-  }
 
-  /**
-   * Arms the exchange deadline for one attempt, if the policy has one. {@code onDeadline} runs at
-   * most once, and never after {@link Deadline#disarm()} returned.
-   */
-  Deadline arm(ExchangeProgress progress, Runnable onDeadline) {
-    Duration deadline = policy.exchangeDeadline;
-    if (deadline == null) {
-      return Deadline.NONE;
+    TimeoutRecoveryPolicy policy() {
+        return policy;
     }
-    Deadline armed = new Deadline();
-    armed.task =
-        timer.schedule(
-            () -> {
-              if (armed.state.compareAndSet(Deadline.RUNNING, Deadline.FIRED)) {
-                progress.markDeadlineFired();
-                onDeadline.run();
-              }
-            },
-            deadline.toNanos(),
-            TimeUnit.NANOSECONDS);
-    return armed;
-  }
 
-  private <R> R run(RecoveryCall<R> call, long start, IOException pending, ExchangeProgress pendingProgress)
-      throws IOException {
-    List<RecoveryStep> trail = new ArrayList<>();
-    int attempt = pending == null ? 0 : 1;
-    int retries = 0;
-    boolean failedBefore = false;
-    boolean resent = false;
-    // What is known about the earlier attempts once a resend went out: NOT_APPLIED when a status
-    // check said so, UNRESOLVED when the resend was made without asking (RESEND_WITH_KEY).
-    RecoveryOutcome beforeResend = null;
-    long recoveryDeadline = 0;
-    boolean recoveryStarted = false;
-    RecoveryContext last = null;
-    while (true) {
-      IOException failure;
-      ExchangeProgress progress;
-      if (pending != null) {
-        failure = pending;
-        progress = pendingProgress;
-        pending = null;
-      } else {
-        attempt++;
-        progress = new ExchangeProgress();
-        try {
-          R result = call.attempt(attempt, progress, attempt < policy.maxAttempts);
-          if (failedBefore) {
-            RecoveryContext done = call.context(attempt, elapsed(start), null, null);
-            trail.add(step(start, "attempt " + attempt, "answered"));
-            outcome(done, resent ? RecoveryOutcome.RESENT : RecoveryOutcome.RETRIED);
-          }
-          return result;
-        } catch (IOException e) {
-          failure = e;
-        } catch (RuntimeException e) {
-          if (!wireFailure(progress)) {
-            // Not a transport failure (a throwing interceptor or handler, a shut-down pool): the
-            // caller's business, unchanged.
-            if (failedBefore) {
-              outcome(call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, e),
-                  RecoveryOutcome.FAILED);
+    Clock clock() {
+        return clock;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** Runs a logical request from its first attempt. */
+    <R> R run(RecoveryCall<R> call) throws IOException {
+        return run(call, System.nanoTime(), null, null);
+    }
+
+    /**
+     * Runs a logical request whose first attempt was made elsewhere (the async adapter sends it
+     * without blocking) and failed with {@code firstFailure}.
+     */
+    <R> R resume(RecoveryCall<R> call, long startNanos, IOException firstFailure, ExchangeProgress firstProgress)
+            throws IOException {
+        return run(call, startNanos, firstFailure, firstProgress);
+    }
+
+    /**
+     * Ends a logical request that cannot be recovered any more because the adapter was closed: an
+     * unknown outcome still reaches the unresolved handler. Returns the exception for the caller.
+     */
+    IOException abandon(RecoveryCall<?> call, long start, IOException failure, ExchangeProgress progress) {
+        FailurePhase phase = FailureClassifier.classify(failure, progress);
+        RecoveryContext context = call.context(1, elapsed(start), phase, failure);
+        failed(context);
+        if (!phase.needsRecovery()) {
+            outcome(context, RecoveryOutcome.FAILED);
+            return failure;
+        }
+        List<RecoveryStep> trail = new ArrayList<>();
+        trail.add(step(start, "attempt 1", phase + ": " + Failures.summary(failure)));
+        trail.add(step(start, "recovery", "skipped: closed"));
+        return end(call, context, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
+    }
+
+    /**
+     * Arms the exchange deadline for one attempt, if the policy has one. {@code onDeadline} runs at
+     * most once, and never after {@link Deadline#disarm()} returned.
+     */
+    Deadline arm(ExchangeProgress progress, Runnable onDeadline) {
+        Duration deadline = policy.exchangeDeadline;
+        if (deadline == null) {
+            return Deadline.NONE;
+        }
+        Deadline armed = new Deadline();
+        armed.task =
+                timer.schedule(
+                        () -> {
+                            if (armed.state.compareAndSet(Deadline.RUNNING, Deadline.FIRED)) {
+                                progress.markDeadlineFired();
+                                onDeadline.run();
+                            }
+                        },
+                        deadline.toNanos(),
+                        TimeUnit.NANOSECONDS);
+        return armed;
+    }
+
+    private <R> R run(RecoveryCall<R> call, long start, IOException pending, ExchangeProgress pendingProgress)
+            throws IOException {
+        List<RecoveryStep> trail = new ArrayList<>();
+        int attempt = pending == null ? 0 : 1;
+        int retries = 0;
+        boolean failedBefore = false;
+        boolean resent = false;
+        // What is known about the earlier attempts once a resend went out: NOT_APPLIED when a status
+        // check said so, UNRESOLVED when the resend was made without asking (RESEND_WITH_KEY).
+        RecoveryOutcome beforeResend = null;
+        long recoveryDeadline = 0;
+        boolean recoveryStarted = false;
+        RecoveryContext last = null;
+        while (true) {
+            IOException failure;
+            ExchangeProgress progress;
+            if (pending != null) {
+                failure = pending;
+                progress = pendingProgress;
+                pending = null;
+            } else {
+                attempt++;
+                progress = new ExchangeProgress();
+                try {
+                    R result = call.attempt(attempt, progress, attempt < policy.maxAttempts);
+                    if (failedBefore) {
+                        RecoveryContext done = call.context(attempt, elapsed(start), null, null);
+                        trail.add(step(start, "attempt " + attempt, "answered"));
+                        outcome(done, resent ? RecoveryOutcome.RESENT : RecoveryOutcome.RETRIED);
+                    }
+                    return result;
+                } catch (IOException e) {
+                    failure = e;
+                } catch (RuntimeException e) {
+                    if (!wireFailure(progress)) {
+                        // Not a transport failure (a throwing interceptor or handler, a shut-down pool): the
+                        // caller's business, unchanged.
+                        if (failedBefore) {
+                            outcome(call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, e),
+                                    RecoveryOutcome.FAILED);
+                        }
+                        throw e;
+                    }
+                    // E.g. a handler that wrapped a mid-body IOException in an unchecked exception.
+                    failure = new IOException(e);
+                }
             }
-            throw e;
-          }
-          // E.g. a handler that wrapped a mid-body IOException in an unchecked exception.
-          failure = new IOException(e);
+            failedBefore = true;
+
+            if (failure instanceof RetryAfterSignal) {
+                RetryAfterSignal signal = (RetryAfterSignal) failure;
+                RecoveryContext retry = call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, failure);
+                last = retry;
+                trail.add(step(start, "attempt " + attempt, failure.getMessage()));
+                notify(l -> l.onRetry(retry, signal.delay()));
+                if (!sleep(signal.delay())) {
+                    outcome(retry, RecoveryOutcome.FAILED);
+                    throw new InterruptedIOException("interrupted while waiting for Retry-After");
+                }
+                continue;
+            }
+
+            FailurePhase phase = FailureClassifier.classify(failure, progress);
+            last = call.context(attempt, elapsed(start), phase, failure);
+            trail.add(step(start, "attempt " + attempt,
+                    phase + ": " + Failures.summary(failure) + (progress.deadlineFired() ? " (exchange deadline)" : "")));
+            failed(last);
+
+            if (phase == FailurePhase.NEVER_SENT) {
+                if (FailureClassifier.retryable(failure, progress)
+                        && attempt < policy.maxAttempts
+                        && call.repeatable()
+                        && !call.canceledByCaller()) {
+                    Duration delay = policy.retryBackoff.delay(retries++);
+                    RecoveryContext retry = last;
+                    notify(l -> l.onRetry(retry, delay));
+                    trail.add(step(start, "retry", "after " + delay.toMillis() + "ms"));
+                    if (sleep(delay)) {
+                        continue;
+                    }
+                }
+                if (beforeResend != null) {
+                    // A resend that never went out does not settle what the earlier attempts did: end with
+                    // what was known before it, never with a bare connect error that hides an unknown.
+                    FailurePhase earlier = beforeResend == RecoveryOutcome.UNRESOLVED ? FailurePhase.OUTCOME_UNKNOWN : phase;
+                    throw end(call, last, earlier, beforeResend, trail, failure);
+                }
+                outcome(last, RecoveryOutcome.FAILED);
+                throw failure;
+            }
+            if (phase == FailurePhase.RESPONSE_RECEIVED) {
+                outcome(last, RecoveryOutcome.FAILED);
+                throw failure;
+            }
+
+            if (!recoveryStarted) {
+                recoveryStarted = true;
+                recoveryDeadline = System.nanoTime() + policy.recoveryTimeout.toNanos();
+            }
+            Resolution resolution = recover(call, last, trail, start, recoveryDeadline, attempt < policy.maxAttempts);
+            switch (resolution.outcome) {
+                case RESENT:
+                    RecoveryContext resend = last;
+                    notify(l -> l.onResend(resend));
+                    trail.add(step(start, "resend", "same key, attempt " + (attempt + 1)));
+                    resent = true;
+                    beforeResend = resolution.knownNotApplied ? RecoveryOutcome.NOT_APPLIED : RecoveryOutcome.UNRESOLVED;
+                    continue;
+                case COMPLETED:
+                    R adopted = call.adopt(resolution.response);
+                    outcome(last, RecoveryOutcome.COMPLETED);
+                    return adopted;
+                default:
+                    throw end(call, last, phase, resolution.outcome, trail, failure);
+            }
         }
-      }
-      failedBefore = true;
+    }
 
-      if (failure instanceof RetryAfterSignal) {
-        RetryAfterSignal signal = (RetryAfterSignal) failure;
-        RecoveryContext retry = call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, failure);
-        last = retry;
-        trail.add(step(start, "attempt " + attempt, failure.getMessage()));
-        notify(l -> l.onRetry(retry, signal.delay()));
-        if (!sleep(signal.delay())) {
-          outcome(retry, RecoveryOutcome.FAILED);
-          throw new InterruptedIOException("interrupted while waiting for Retry-After");
+    /** Builds the caller's exception; an unresolved one goes to the handler first. */
+    private TimeoutRecoveryException end(
+            RecoveryCall<?> call,
+            RecoveryContext last,
+            FailurePhase phase,
+            RecoveryOutcome outcome,
+            List<RecoveryStep> trail,
+            IOException failure) {
+        TimeoutRecoveryException end =
+                new TimeoutRecoveryException(call.requestLine(), call.idempotencyKey(), phase, outcome, trail, failure);
+        if (outcome == RecoveryOutcome.UNRESOLVED) {
+            unresolved(end);
         }
-        continue;
-      }
+        outcome(last, outcome);
+        return end;
+    }
 
-      FailurePhase phase = FailureClassifier.classify(failure, progress);
-      last = call.context(attempt, elapsed(start), phase, failure);
-      trail.add(step(start, "attempt " + attempt,
-          phase + ": " + Failures.summary(failure) + (progress.deadlineFired() ? " (exchange deadline)" : "")));
-      failed(last);
+    private static final class Resolution {
+        static final Resolution RESEND_NOT_APPLIED = new Resolution(RecoveryOutcome.RESENT, null, true);
+        static final Resolution RESEND_UNKNOWN = new Resolution(RecoveryOutcome.RESENT, null, false);
 
-      if (phase == FailurePhase.NEVER_SENT) {
-        if (FailureClassifier.retryable(failure, progress)
-            && attempt < policy.maxAttempts
-            && call.repeatable()
-            && !call.canceledByCaller()) {
-          Duration delay = policy.retryBackoff.delay(retries++);
-          RecoveryContext retry = last;
-          notify(l -> l.onRetry(retry, delay));
-          trail.add(step(start, "retry", "after " + delay.toMillis() + "ms"));
-          if (sleep(delay)) {
-            continue;
-          }
+        final RecoveryOutcome outcome;
+        final ClassicHttpResponse response;
+        final boolean knownNotApplied;
+
+        Resolution(RecoveryOutcome outcome, ClassicHttpResponse response, boolean knownNotApplied) {
+            this.outcome = outcome;
+            this.response = response;
+            this.knownNotApplied = knownNotApplied;
         }
-        if (beforeResend != null) {
-          // A resend that never went out does not settle what the earlier attempts did: end with
-          // what was known before it, never with a bare connect error that hides an unknown.
-          FailurePhase earlier = beforeResend == RecoveryOutcome.UNRESOLVED ? FailurePhase.OUTCOME_UNKNOWN : phase;
-          throw end(call, last, earlier, beforeResend, trail, failure);
+
+        static Resolution of(RecoveryOutcome outcome) {
+            return new Resolution(outcome, null, false);
         }
-        outcome(last, RecoveryOutcome.FAILED);
-        throw failure;
-      }
-      if (phase == FailurePhase.RESPONSE_RECEIVED) {
-        outcome(last, RecoveryOutcome.FAILED);
-        throw failure;
-      }
-
-      if (!recoveryStarted) {
-        recoveryStarted = true;
-        recoveryDeadline = System.nanoTime() + policy.recoveryTimeout.toNanos();
-      }
-      Resolution resolution = recover(call, last, trail, start, recoveryDeadline, attempt < policy.maxAttempts);
-      switch (resolution.outcome) {
-        case RESENT:
-          RecoveryContext resend = last;
-          notify(l -> l.onResend(resend));
-          trail.add(step(start, "resend", "same key, attempt " + (attempt + 1)));
-          resent = true;
-          beforeResend = resolution.knownNotApplied ? RecoveryOutcome.NOT_APPLIED : RecoveryOutcome.UNRESOLVED;
-          continue;
-        case COMPLETED:
-          R adopted = call.adopt(resolution.response);
-          outcome(last, RecoveryOutcome.COMPLETED);
-          return adopted;
-        default:
-          throw end(call, last, phase, resolution.outcome, trail, failure);
-      }
-    }
-  }
-
-  /** Builds the caller's exception; an unresolved one goes to the handler first. */
-  private TimeoutRecoveryException end(
-      RecoveryCall<?> call,
-      RecoveryContext last,
-      FailurePhase phase,
-      RecoveryOutcome outcome,
-      List<RecoveryStep> trail,
-      IOException failure) {
-    TimeoutRecoveryException end =
-        new TimeoutRecoveryException(call.requestLine(), call.idempotencyKey(), phase, outcome, trail, failure);
-    if (outcome == RecoveryOutcome.UNRESOLVED) {
-      unresolved(end);
-    }
-    outcome(last, outcome);
-    return end;
-  }
-
-  private static final class Resolution {
-    static final Resolution RESEND_NOT_APPLIED = new Resolution(RecoveryOutcome.RESENT, null, true);
-    static final Resolution RESEND_UNKNOWN = new Resolution(RecoveryOutcome.RESENT, null, false);
-
-    final RecoveryOutcome outcome;
-    final ClassicHttpResponse response;
-    final boolean knownNotApplied;
-
-    Resolution(RecoveryOutcome outcome, ClassicHttpResponse response, boolean knownNotApplied) {
-      this.outcome = outcome;
-      this.response = response;
-      this.knownNotApplied = knownNotApplied;
     }
 
-    static Resolution of(RecoveryOutcome outcome) {
-      return new Resolution(outcome, null, false);
-    }
-  }
-
-  private Resolution recover(
-      RecoveryCall<?> call,
-      RecoveryContext context,
-      List<RecoveryStep> trail,
-      long start,
-      long deadline,
-      boolean attemptsLeft) {
-    if (call.canceledByCaller()) {
-      trail.add(step(start, "recovery", "skipped: request canceled by the caller"));
-      return Resolution.of(RecoveryOutcome.UNRESOLVED);
-    }
-    boolean bodyLost = context.phase() == FailurePhase.RESPONSE_BODY_LOST;
-    switch (policy.mode) {
-      case REPORT_ONLY:
-        trail.add(step(start, "recovery", "none (REPORT_ONLY)"));
-        return Resolution.of(bodyLost ? RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE : RecoveryOutcome.UNRESOLVED);
-      case RESEND_WITH_KEY:
-        return resend(call, trail, start, attemptsLeft, deadline, RecoveryOutcome.UNRESOLVED);
-      case CANCEL:
-        return cancel(context, trail, start);
-      case STATUS_CHECK:
-      case STATUS_CHECK_THEN_CANCEL:
-      default:
-        return checkStatus(call, context, trail, start, deadline, attemptsLeft);
-    }
-  }
-
-  private Resolution checkStatus(
-      RecoveryCall<?> call,
-      RecoveryContext context,
-      List<RecoveryStep> trail,
-      long start,
-      long deadline,
-      boolean attemptsLeft) {
-    int check = 0;
-    while (true) {
-      long remaining = deadline - System.nanoTime();
-      if (remaining <= 0) {
-        break;
-      }
-      check++;
-      long bound = Math.min(remaining, policy.callbackTimeout.toNanos());
-      CallbackRunner.Result<StatusDecision> result =
-          callbacks.run(() -> policy.statusCheck.check(context), bound, context.idempotencyKey());
-      StatusDecision decision = result.ok() ? result.value() : StatusDecision.unknown();
-      trail.add(step(start, "status-check " + check,
-          result.ok() ? decision.toString() : "UNKNOWN (" + result.failure() + ")"));
-      notify(l -> l.onStatusCheck(context, decision));
-      switch (decision.kind()) {
-        case COMPLETED:
-          return decision.response().isPresent()
-              ? new Resolution(RecoveryOutcome.COMPLETED, decision.response().get(), false)
-              : Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
-        case NOT_APPLIED:
-          return resend(call, trail, start, attemptsLeft, deadline, RecoveryOutcome.NOT_APPLIED);
-        default:
-          Duration delay = policy.statusCheckBackoff.delay(check - 1);
-          if (System.nanoTime() + delay.toNanos() >= deadline) {
-            break;
-          }
-          if (!sleep(delay)) {
-            trail.add(step(start, "status-check", "interrupted"));
+    private Resolution recover(
+            RecoveryCall<?> call,
+            RecoveryContext context,
+            List<RecoveryStep> trail,
+            long start,
+            long deadline,
+            boolean attemptsLeft) {
+        if (call.canceledByCaller()) {
+            trail.add(step(start, "recovery", "skipped: request canceled by the caller"));
             return Resolution.of(RecoveryOutcome.UNRESOLVED);
-          }
-          continue;
-      }
-      break;
+        }
+        boolean bodyLost = context.phase() == FailurePhase.RESPONSE_BODY_LOST;
+        switch (policy.mode) {
+            case REPORT_ONLY:
+                trail.add(step(start, "recovery", "none (REPORT_ONLY)"));
+                return Resolution.of(bodyLost ? RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE : RecoveryOutcome.UNRESOLVED);
+            case RESEND_WITH_KEY:
+                return resend(call, trail, start, attemptsLeft, deadline, RecoveryOutcome.UNRESOLVED);
+            case CANCEL:
+                return cancel(context, trail, start);
+            case STATUS_CHECK:
+            case STATUS_CHECK_THEN_CANCEL:
+            default:
+                return checkStatus(call, context, trail, start, deadline, attemptsLeft);
+        }
     }
-    trail.add(step(start, "status-check", "recovery timeout " + policy.recoveryTimeout.toMillis() + "ms passed"));
-    if (policy.mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
-      return cancel(context, trail, start);
-    }
-    return Resolution.of(RecoveryOutcome.UNRESOLVED);
-  }
 
-  /**
-   * Resends when safe. {@code otherwise} is the outcome when it is not: {@link
-   * RecoveryOutcome#NOT_APPLIED} after a status check said so (known, not resent), {@link
-   * RecoveryOutcome#UNRESOLVED} in {@link RecoveryMode#RESEND_WITH_KEY} (nobody asked the server).
-   */
-  private Resolution resend(
-      RecoveryCall<?> call,
-      List<RecoveryStep> trail,
-      long start,
-      boolean attemptsLeft,
-      long deadline,
-      RecoveryOutcome otherwise) {
-    if (!call.repeatable()) {
-      trail.add(step(start, "resend", "refused: request entity is not repeatable"));
-      return Resolution.of(otherwise);
-    }
-    if (!attemptsLeft) {
-      trail.add(step(start, "resend", "refused: maxAttempts " + policy.maxAttempts + " reached"));
-      return Resolution.of(otherwise);
-    }
-    if (otherwise == RecoveryOutcome.UNRESOLVED && System.nanoTime() >= deadline) {
-      trail.add(step(start, "resend", "refused: recovery timeout passed"));
-      return Resolution.of(otherwise);
-    }
-    return otherwise == RecoveryOutcome.NOT_APPLIED ? Resolution.RESEND_NOT_APPLIED : Resolution.RESEND_UNKNOWN;
-  }
-
-  private Resolution cancel(RecoveryContext context, List<RecoveryStep> trail, long start) {
-    CallbackRunner.Result<CancelResult> result =
-        callbacks.run(() -> policy.cancelAction.cancel(context), policy.callbackTimeout.toNanos(),
-            context.idempotencyKey());
-    CancelResult cancel = result.ok() ? result.value() : CancelResult.FAILED;
-    trail.add(step(start, "cancel", result.ok() ? cancel.name() : "FAILED (" + result.failure() + ")"));
-    notify(l -> l.onCancel(context, cancel));
-    switch (cancel) {
-      case CANCELED:
-        return Resolution.of(RecoveryOutcome.CANCELED);
-      case ALREADY_COMPLETED:
-        return Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
-      default:
+    private Resolution checkStatus(
+            RecoveryCall<?> call,
+            RecoveryContext context,
+            List<RecoveryStep> trail,
+            long start,
+            long deadline,
+            boolean attemptsLeft) {
+        int check = 0;
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                break;
+            }
+            check++;
+            long bound = Math.min(remaining, policy.callbackTimeout.toNanos());
+            CallbackRunner.Result<StatusDecision> result =
+                    callbacks.run(() -> policy.statusCheck.check(context), bound, context.idempotencyKey());
+            StatusDecision decision = result.ok() ? result.value() : StatusDecision.unknown();
+            trail.add(step(start, "status-check " + check,
+                    result.ok() ? decision.toString() : "UNKNOWN (" + result.failure() + ")"));
+            notify(l -> l.onStatusCheck(context, decision));
+            switch (decision.kind()) {
+                case COMPLETED:
+                    return decision.response().isPresent()
+                            ? new Resolution(RecoveryOutcome.COMPLETED, decision.response().get(), false)
+                            : Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+                case NOT_APPLIED:
+                    return resend(call, trail, start, attemptsLeft, deadline, RecoveryOutcome.NOT_APPLIED);
+                default:
+                    Duration delay = policy.statusCheckBackoff.delay(check - 1);
+                    if (System.nanoTime() + delay.toNanos() >= deadline) {
+                        break;
+                    }
+                    if (!sleep(delay)) {
+                        trail.add(step(start, "status-check", "interrupted"));
+                        return Resolution.of(RecoveryOutcome.UNRESOLVED);
+                    }
+                    continue;
+            }
+            break;
+        }
+        trail.add(step(start, "status-check", "recovery timeout " + policy.recoveryTimeout.toMillis() + "ms passed"));
+        if (policy.mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
+            return cancel(context, trail, start);
+        }
         return Resolution.of(RecoveryOutcome.UNRESOLVED);
     }
-  }
 
-  private void unresolved(TimeoutRecoveryException end) {
-    try {
-      policy.unresolvedOutcomeHandler.onUnresolved(end);
-    } catch (RuntimeException e) {
-      // The handler is the last line of defense; if it fails, the log is.
-      LOG.error("UnresolvedOutcomeHandler failed; unresolved outcome: {} key={} phase={} trail={}",
-          end.requestLine(), end.idempotencyKey(), end.phase(), end.trail(), e);
-    }
-  }
-
-  private void failed(RecoveryContext context) {
-    notify(l -> l.onFailure(context));
-  }
-
-  private void outcome(RecoveryContext context, RecoveryOutcome outcome) {
-    notify(l -> l.onOutcome(context, outcome));
-  }
-
-  private void notify(java.util.function.Consumer<RecoveryListener> event) {
-    for (RecoveryListener listener : policy.listeners) {
-      try {
-        event.accept(listener);
-      } catch (RuntimeException e) {
-        LOG.warn("RecoveryListener {} threw; ignored", listener, e);
-      }
-    }
-  }
-
-  /** Whether the wire says an unchecked exception happened in the middle of the exchange. */
-  private static boolean wireFailure(ExchangeProgress progress) {
-    int status = progress.responseStatus();
-    if (status == 0) {
-      return progress.observed() && progress.requestHeadSubmitted();
-    }
-    return status >= 200 && status < 300 && progress.bodyFailure() != null;
-  }
-
-  private static Duration elapsed(long start) {
-    return Duration.ofNanos(System.nanoTime() - start);
-  }
-
-  private static RecoveryStep step(long start, String action, String result) {
-    return new RecoveryStep(elapsed(start), action, result);
-  }
-
-  /** Sleeps; returns false (with the interrupt flag restored) when interrupted. */
-  private static boolean sleep(Duration delay) {
-    try {
-      TimeUnit.NANOSECONDS.sleep(delay.toNanos());
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  @Override
-  public void close() {
-    timer.shutdownNow();
-    callbacks.close();
-  }
-
-  /** An armed exchange deadline; {@link #disarm()} wins or loses a race with the timer once. */
-  static final class Deadline {
-    static final int RUNNING = 0;
-    static final int FIRED = 1;
-    static final int DISARMED = 2;
-    /** No deadline configured: nothing to disarm. */
-    static final Deadline NONE = new Deadline(DISARMED);
-
-    final AtomicInteger state;
-    volatile ScheduledFuture<?> task;
-
-    Deadline() {
-      this(RUNNING);
+    /**
+     * Resends when safe. {@code otherwise} is the outcome when it is not: {@link
+     * RecoveryOutcome#NOT_APPLIED} after a status check said so (known, not resent), {@link
+     * RecoveryOutcome#UNRESOLVED} in {@link RecoveryMode#RESEND_WITH_KEY} (nobody asked the server).
+     */
+    private Resolution resend(
+            RecoveryCall<?> call,
+            List<RecoveryStep> trail,
+            long start,
+            boolean attemptsLeft,
+            long deadline,
+            RecoveryOutcome otherwise) {
+        if (!call.repeatable()) {
+            trail.add(step(start, "resend", "refused: request entity is not repeatable"));
+            return Resolution.of(otherwise);
+        }
+        if (!attemptsLeft) {
+            trail.add(step(start, "resend", "refused: maxAttempts " + policy.maxAttempts + " reached"));
+            return Resolution.of(otherwise);
+        }
+        if (otherwise == RecoveryOutcome.UNRESOLVED && System.nanoTime() >= deadline) {
+            trail.add(step(start, "resend", "refused: recovery timeout passed"));
+            return Resolution.of(otherwise);
+        }
+        return otherwise == RecoveryOutcome.NOT_APPLIED ? Resolution.RESEND_NOT_APPLIED : Resolution.RESEND_UNKNOWN;
     }
 
-    private Deadline(int initial) {
-      this.state = new AtomicInteger(initial);
+    private Resolution cancel(RecoveryContext context, List<RecoveryStep> trail, long start) {
+        CallbackRunner.Result<CancelResult> result =
+                callbacks.run(() -> policy.cancelAction.cancel(context), policy.callbackTimeout.toNanos(),
+                        context.idempotencyKey());
+        CancelResult cancel = result.ok() ? result.value() : CancelResult.FAILED;
+        trail.add(step(start, "cancel", result.ok() ? cancel.name() : "FAILED (" + result.failure() + ")"));
+        notify(l -> l.onCancel(context, cancel));
+        switch (cancel) {
+            case CANCELED:
+                return Resolution.of(RecoveryOutcome.CANCELED);
+            case ALREADY_COMPLETED:
+                return Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+            default:
+                return Resolution.of(RecoveryOutcome.UNRESOLVED);
+        }
     }
 
-    void disarm() {
-      if (state.compareAndSet(RUNNING, DISARMED) && task != null) {
-        task.cancel(false);
-      }
+    private void unresolved(TimeoutRecoveryException end) {
+        try {
+            policy.unresolvedOutcomeHandler.onUnresolved(end);
+        } catch (RuntimeException e) {
+            // The handler is the last line of defense; if it fails, the log is.
+            LOG.error("UnresolvedOutcomeHandler failed; unresolved outcome: {} key={} phase={} trail={}",
+                    end.requestLine(), end.idempotencyKey(), end.phase(), end.trail(), e);
+        }
     }
-  }
+
+    private void failed(RecoveryContext context) {
+        notify(l -> l.onFailure(context));
+    }
+
+    private void outcome(RecoveryContext context, RecoveryOutcome outcome) {
+        notify(l -> l.onOutcome(context, outcome));
+    }
+
+    private void notify(java.util.function.Consumer<RecoveryListener> event) {
+        for (RecoveryListener listener : policy.listeners) {
+            try {
+                event.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.warn("RecoveryListener {} threw; ignored", listener, e);
+            }
+        }
+    }
+
+    /** Whether the wire says an unchecked exception happened in the middle of the exchange. */
+    private static boolean wireFailure(ExchangeProgress progress) {
+        int status = progress.responseStatus();
+        if (status == 0) {
+            return progress.observed() && progress.requestHeadSubmitted();
+        }
+        return status >= 200 && status < 300 && progress.bodyFailure() != null;
+    }
+
+    private static Duration elapsed(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private static RecoveryStep step(long start, String action, String result) {
+        return new RecoveryStep(elapsed(start), action, result);
+    }
+
+    /** Sleeps; returns false (with the interrupt flag restored) when interrupted. */
+    private static boolean sleep(Duration delay) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        callbacks.close();
+    }
+
+    /** An armed exchange deadline; {@link #disarm()} wins or loses a race with the timer once. */
+    static final class Deadline {
+        static final int RUNNING = 0;
+        static final int FIRED = 1;
+        static final int DISARMED = 2;
+        /** No deadline configured: nothing to disarm. */
+        static final Deadline NONE = new Deadline(DISARMED);
+
+        final AtomicInteger state;
+        volatile ScheduledFuture<?> task;
+
+        Deadline() {
+            this(RUNNING);
+        }
+
+        private Deadline(int initial) {
+            this.state = new AtomicInteger(initial);
+        }
+
+        void disarm() {
+            if (state.compareAndSet(RUNNING, DISARMED) && task != null) {
+                task.cancel(false);
+            }
+        }
+    }
 }

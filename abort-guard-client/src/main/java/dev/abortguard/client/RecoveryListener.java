@@ -11,50 +11,50 @@ import java.time.Duration;
  */
 public interface RecoveryListener {
 
-  /**
-   * A covered request failed; {@link RecoveryContext#phase()} says how far it got.
-   *
-   * @param context the failed attempt
-   */
-  default void onFailure(RecoveryContext context) {}
+    /**
+     * A covered request failed; {@link RecoveryContext#phase()} says how far it got.
+     *
+     * @param context the failed attempt
+     */
+    default void onFailure(RecoveryContext context) {}
 
-  /**
-   * A {@link FailurePhase#NEVER_SENT} failure or a {@code Retry-After} answer will be retried
-   * after {@code delay}.
-   *
-   * @param context the attempt being retried
-   * @param delay the wait before the retry
-   */
-  default void onRetry(RecoveryContext context, Duration delay) {}
+    /**
+     * A {@link FailurePhase#NEVER_SENT} failure or a {@code Retry-After} answer will be retried
+     * after {@code delay}.
+     *
+     * @param context the attempt being retried
+     * @param delay the wait before the retry
+     */
+    default void onRetry(RecoveryContext context, Duration delay) {}
 
-  /**
-   * A status check returned (a check that threw or timed out is reported as UNKNOWN).
-   *
-   * @param context the request in recovery
-   * @param decision the decision
-   */
-  default void onStatusCheck(RecoveryContext context, StatusDecision decision) {}
+    /**
+     * A status check returned (a check that threw or timed out is reported as UNKNOWN).
+     *
+     * @param context the request in recovery
+     * @param decision the decision
+     */
+    default void onStatusCheck(RecoveryContext context, StatusDecision decision) {}
 
-  /**
-   * A cancel action returned (one that threw or timed out is reported as FAILED).
-   *
-   * @param context the request in recovery
-   * @param result the result
-   */
-  default void onCancel(RecoveryContext context, CancelResult result) {}
+    /**
+     * A cancel action returned (one that threw or timed out is reported as FAILED).
+     *
+     * @param context the request in recovery
+     * @param result the result
+     */
+    default void onCancel(RecoveryContext context, CancelResult result) {}
 
-  /**
-   * The request is about to be resent under the same key.
-   *
-   * @param context the failed attempt that led to the resend
-   */
-  default void onResend(RecoveryContext context) {}
+    /**
+     * The request is about to be resent under the same key.
+     *
+     * @param context the failed attempt that led to the resend
+     */
+    default void onResend(RecoveryContext context) {}
 
-  /**
-   * A covered request that failed at least once has ended.
-   *
-   * @param context the last attempt
-   * @param outcome how it ended
-   */
-  default void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {}
+    /**
+     * A covered request that failed at least once has ended.
+     *
+     * @param context the last attempt
+     * @param outcome how it ended
+     */
+    default void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {}
 }

@@ -15,21 +15,21 @@ import java.util.Objects;
  */
 public record RecoveryStep(Duration at, String action, String result) {
 
-  /**
-   * Creates a step.
-   *
-   * @param at time since the logical request started
-   * @param action what was done
-   * @param result what came of it
-   */
-  public RecoveryStep {
-    Objects.requireNonNull(at, "at");
-    Objects.requireNonNull(action, "action");
-    Objects.requireNonNull(result, "result");
-  }
+    /**
+     * Creates a step.
+     *
+     * @param at time since the logical request started
+     * @param action what was done
+     * @param result what came of it
+     */
+    public RecoveryStep {
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(result, "result");
+    }
 
-  @Override
-  public String toString() {
-    return "+" + at.toMillis() + "ms " + action + " -> " + result;
-  }
+    @Override
+    public String toString() {
+        return "+" + at.toMillis() + "ms " + action + " -> " + result;
+    }
 }

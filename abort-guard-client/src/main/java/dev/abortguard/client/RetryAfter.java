@@ -17,35 +17,35 @@ import org.apache.hc.core5.http.HttpResponse;
  */
 final class RetryAfter {
 
-  private RetryAfter() {}
+    private RetryAfter() {}
 
-  static Optional<Duration> delay(HttpResponse response, Duration cap, Clock clock) {
-    int code = response.getCode();
-    if ((code != 429 && code != 503) || cap.isZero()) {
-      return Optional.empty();
+    static Optional<Duration> delay(HttpResponse response, Duration cap, Clock clock) {
+        int code = response.getCode();
+        if ((code != 429 && code != 503) || cap.isZero()) {
+            return Optional.empty();
+        }
+        Header header = response.getFirstHeader("Retry-After");
+        if (header == null || header.getValue() == null) {
+            return Optional.empty();
+        }
+        Optional<Duration> parsed = parse(header.getValue().trim(), clock);
+        return parsed.filter(d -> d.compareTo(cap) <= 0);
     }
-    Header header = response.getFirstHeader("Retry-After");
-    if (header == null || header.getValue() == null) {
-      return Optional.empty();
-    }
-    Optional<Duration> parsed = parse(header.getValue().trim(), clock);
-    return parsed.filter(d -> d.compareTo(cap) <= 0);
-  }
 
-  static Optional<Duration> parse(String value, Clock clock) {
-    if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
-      try {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
+    static Optional<Duration> parse(String value, Clock clock) {
+        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
+            try {
+                return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        try {
+            ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
+            Duration delay = Duration.between(clock.instant(), at.toInstant());
+            return Optional.of(delay.isNegative() ? Duration.ZERO : delay);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
-    try {
-      ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
-      Duration delay = Duration.between(clock.instant(), at.toInstant());
-      return Optional.of(delay.isNegative() ? Duration.ZERO : delay);
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
-  }
 }

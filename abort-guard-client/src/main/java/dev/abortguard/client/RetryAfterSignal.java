@@ -9,22 +9,22 @@ import java.time.Duration;
  */
 final class RetryAfterSignal extends IOException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final int status;
-  private final transient Duration delay;
+    private final int status;
+    private final transient Duration delay;
 
-  RetryAfterSignal(int status, Duration delay) {
-    super("status " + status + " with Retry-After " + delay.toMillis() + "ms");
-    this.status = status;
-    this.delay = delay;
-  }
+    RetryAfterSignal(int status, Duration delay) {
+        super("status " + status + " with Retry-After " + delay.toMillis() + "ms");
+        this.status = status;
+        this.delay = delay;
+    }
 
-  int status() {
-    return status;
-  }
+    int status() {
+        return status;
+    }
 
-  Duration delay() {
-    return delay;
-  }
+    Duration delay() {
+        return delay;
+    }
 }

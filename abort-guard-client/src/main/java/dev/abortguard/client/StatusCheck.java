@@ -15,12 +15,12 @@ package dev.abortguard.client;
 @FunctionalInterface
 public interface StatusCheck {
 
-  /**
-   * Returns what the server says about the request described by {@code context}.
-   *
-   * @param context the request, its idempotency key, the phase and the failure
-   * @return the decision; never {@code null} (a {@code null} counts as UNKNOWN)
-   * @throws Exception any failure, which counts as UNKNOWN
-   */
-  StatusDecision check(RecoveryContext context) throws Exception;
+    /**
+     * Returns what the server says about the request described by {@code context}.
+     *
+     * @param context the request, its idempotency key, the phase and the failure
+     * @return the decision; never {@code null} (a {@code null} counts as UNKNOWN)
+     * @throws Exception any failure, which counts as UNKNOWN
+     */
+    StatusDecision check(RecoveryContext context) throws Exception;
 }

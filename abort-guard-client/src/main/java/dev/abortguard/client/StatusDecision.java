@@ -14,103 +14,103 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
  */
 public final class StatusDecision {
 
-  /** The kinds of answer a status check can give. */
-  public enum Kind {
-    /** The server applied the request. */
-    COMPLETED,
-    /** The server never applied the request: resending the same payload under the same key is
-     * safe. */
-    NOT_APPLIED,
-    /** The server is still processing the request: ask again after a backoff. */
-    PENDING,
-    /** The status could not be established (status API down, unknown key, ...). Treated like
-     * {@link #PENDING} until the recovery timeout. */
-    UNKNOWN
-  }
+    /** The kinds of answer a status check can give. */
+    public enum Kind {
+        /** The server applied the request. */
+        COMPLETED,
+        /** The server never applied the request: resending the same payload under the same key is
+         * safe. */
+        NOT_APPLIED,
+        /** The server is still processing the request: ask again after a backoff. */
+        PENDING,
+        /** The status could not be established (status API down, unknown key, ...). Treated like
+         * {@link #PENDING} until the recovery timeout. */
+        UNKNOWN
+    }
 
-  private static final StatusDecision COMPLETED = new StatusDecision(Kind.COMPLETED, null);
-  private static final StatusDecision NOT_APPLIED = new StatusDecision(Kind.NOT_APPLIED, null);
-  private static final StatusDecision PENDING = new StatusDecision(Kind.PENDING, null);
-  private static final StatusDecision UNKNOWN = new StatusDecision(Kind.UNKNOWN, null);
+    private static final StatusDecision COMPLETED = new StatusDecision(Kind.COMPLETED, null);
+    private static final StatusDecision NOT_APPLIED = new StatusDecision(Kind.NOT_APPLIED, null);
+    private static final StatusDecision PENDING = new StatusDecision(Kind.PENDING, null);
+    private static final StatusDecision UNKNOWN = new StatusDecision(Kind.UNKNOWN, null);
 
-  private final Kind kind;
-  private final ClassicHttpResponse response;
+    private final Kind kind;
+    private final ClassicHttpResponse response;
 
-  private StatusDecision(Kind kind, ClassicHttpResponse response) {
-    this.kind = kind;
-    this.response = response;
-  }
+    private StatusDecision(Kind kind, ClassicHttpResponse response) {
+        this.kind = kind;
+        this.response = response;
+    }
 
-  /**
-   * The server applied the request, but the check has no response to hand over. The caller then
-   * gets a {@link TimeoutRecoveryException} with outcome {@link
-   * RecoveryOutcome#COMPLETED_WITHOUT_RESPONSE}: the policy never invents a response body.
-   *
-   * @return the decision
-   */
-  public static StatusDecision completed() {
-    return COMPLETED;
-  }
+    /**
+     * The server applied the request, but the check has no response to hand over. The caller then
+     * gets a {@link TimeoutRecoveryException} with outcome {@link
+     * RecoveryOutcome#COMPLETED_WITHOUT_RESPONSE}: the policy never invents a response body.
+     *
+     * @return the decision
+     */
+    public static StatusDecision completed() {
+        return COMPLETED;
+    }
 
-  /**
-   * The server applied the request, and {@code response} is what the caller should receive in
-   * place of the lost one (for a response handler, the handler processes it).
-   *
-   * @param response the response to hand to the caller; its entity should be repeatable or
-   *     buffered, because it is read after the check returns
-   * @return the decision
-   */
-  public static StatusDecision completed(ClassicHttpResponse response) {
-    return new StatusDecision(Kind.COMPLETED, Objects.requireNonNull(response, "response"));
-  }
+    /**
+     * The server applied the request, and {@code response} is what the caller should receive in
+     * place of the lost one (for a response handler, the handler processes it).
+     *
+     * @param response the response to hand to the caller; its entity should be repeatable or
+     *     buffered, because it is read after the check returns
+     * @return the decision
+     */
+    public static StatusDecision completed(ClassicHttpResponse response) {
+        return new StatusDecision(Kind.COMPLETED, Objects.requireNonNull(response, "response"));
+    }
 
-  /**
-   * The server never applied the request; resend it under the same key.
-   *
-   * @return the decision
-   */
-  public static StatusDecision notApplied() {
-    return NOT_APPLIED;
-  }
+    /**
+     * The server never applied the request; resend it under the same key.
+     *
+     * @return the decision
+     */
+    public static StatusDecision notApplied() {
+        return NOT_APPLIED;
+    }
 
-  /**
-   * The server is still working on it; check again after a backoff.
-   *
-   * @return the decision
-   */
-  public static StatusDecision pending() {
-    return PENDING;
-  }
+    /**
+     * The server is still working on it; check again after a backoff.
+     *
+     * @return the decision
+     */
+    public static StatusDecision pending() {
+        return PENDING;
+    }
 
-  /**
-   * The status cannot be established right now.
-   *
-   * @return the decision
-   */
-  public static StatusDecision unknown() {
-    return UNKNOWN;
-  }
+    /**
+     * The status cannot be established right now.
+     *
+     * @return the decision
+     */
+    public static StatusDecision unknown() {
+        return UNKNOWN;
+    }
 
-  /**
-   * The kind of answer.
-   *
-   * @return the kind
-   */
-  public Kind kind() {
-    return kind;
-  }
+    /**
+     * The kind of answer.
+     *
+     * @return the kind
+     */
+    public Kind kind() {
+        return kind;
+    }
 
-  /**
-   * The response that a {@link Kind#COMPLETED} decision hands to the caller, if any.
-   *
-   * @return the response, or empty
-   */
-  public Optional<ClassicHttpResponse> response() {
-    return Optional.ofNullable(response);
-  }
+    /**
+     * The response that a {@link Kind#COMPLETED} decision hands to the caller, if any.
+     *
+     * @return the response, or empty
+     */
+    public Optional<ClassicHttpResponse> response() {
+        return Optional.ofNullable(response);
+    }
 
-  @Override
-  public String toString() {
-    return response == null ? kind.name() : kind + " with response " + response.getCode();
-  }
+    @Override
+    public String toString() {
+        return response == null ? kind.name() : kind + " with response " + response.getCode();
+    }
 }

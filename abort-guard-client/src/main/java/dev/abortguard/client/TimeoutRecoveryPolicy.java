@@ -58,464 +58,464 @@ import org.apache.hc.core5.http.HttpRequest;
  */
 public final class TimeoutRecoveryPolicy {
 
-  /** Methods that RFC 9110 defines as idempotent; everything else is covered by default. */
-  private static final Set<String> IDEMPOTENT_METHODS =
-      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+    /** Methods that RFC 9110 defines as idempotent; everything else is covered by default. */
+    private static final Set<String> IDEMPOTENT_METHODS =
+            Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
-  final RecoveryMode mode;
-  final StatusCheck statusCheck;
-  final CancelAction cancelAction;
-  final Predicate<HttpRequest> covers;
-  final IdempotencyKeys keys;
-  final int maxAttempts;
-  final Backoff retryBackoff;
-  final Backoff statusCheckBackoff;
-  final Duration recoveryTimeout;
-  final Duration callbackTimeout;
-  final Duration maxRetryAfter;
-  final Duration exchangeDeadline;
-  final boolean bufferResponseBody;
-  final UnresolvedOutcomeHandler unresolvedOutcomeHandler;
-  final List<RecoveryListener> listeners;
-  private final String description;
+    final RecoveryMode mode;
+    final StatusCheck statusCheck;
+    final CancelAction cancelAction;
+    final Predicate<HttpRequest> covers;
+    final IdempotencyKeys keys;
+    final int maxAttempts;
+    final Backoff retryBackoff;
+    final Backoff statusCheckBackoff;
+    final Duration recoveryTimeout;
+    final Duration callbackTimeout;
+    final Duration maxRetryAfter;
+    final Duration exchangeDeadline;
+    final boolean bufferResponseBody;
+    final UnresolvedOutcomeHandler unresolvedOutcomeHandler;
+    final List<RecoveryListener> listeners;
+    private final String description;
 
-  private TimeoutRecoveryPolicy(Builder b) {
-    this.mode = b.mode;
-    this.statusCheck = b.statusCheck;
-    this.cancelAction = b.cancelAction;
-    this.keys = new IdempotencyKeys(b.idempotencyKeyHeader, b.quoteIdempotencyKey, b.keyGenerator);
-    String header = b.idempotencyKeyHeader;
-    this.covers = b.covers != null ? b.covers : request -> coveredByDefault(request, header);
-    this.maxAttempts = b.maxAttempts;
-    this.retryBackoff = new Backoff(b.retryBackoffInitial, b.retryBackoffMax, b.jitter);
-    this.statusCheckBackoff = new Backoff(b.statusCheckBackoffInitial, b.statusCheckBackoffMax, b.jitter);
-    this.recoveryTimeout = b.recoveryTimeout;
-    this.callbackTimeout = b.callbackTimeout;
-    this.maxRetryAfter = b.maxRetryAfter;
-    this.exchangeDeadline = b.exchangeDeadline;
-    this.bufferResponseBody = b.bufferResponseBody;
-    this.unresolvedOutcomeHandler = b.unresolvedOutcomeHandler;
-    this.listeners = List.copyOf(b.listeners);
-    this.description =
-        "TimeoutRecoveryPolicy{mode=" + mode + ", header=" + header + ", maxAttempts=" + maxAttempts
-            + ", recoveryTimeout=" + recoveryTimeout + ", callbackTimeout=" + callbackTimeout
-            + ", exchangeDeadline=" + exchangeDeadline + ", retryBackoff=" + retryBackoff
-            + ", statusCheckBackoff=" + statusCheckBackoff + ", maxRetryAfter=" + maxRetryAfter
-            + ", bufferResponseBody=" + bufferResponseBody + "}";
-  }
-
-  /**
-   * Starts a builder with the defaults listed on each setting.
-   *
-   * @return a new builder
-   */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * Wraps a client so that every request it executes goes through this policy: {@code execute}
-   * with or without a response handler, and therefore {@code RestTemplate} / {@code RestClient}
-   * over {@code HttpComponentsClientHttpRequestFactory}. Requests the policy does not cover pass
-   * through untouched.
-   *
-   * <p>The returned client owns {@code client}: closing it closes {@code client} and the policy's
-   * threads for it.
-   *
-   * @param client the client to wrap; build it with {@link #instrument} for wire-exact phases
-   * @return the recovering client
-   */
-  public CloseableHttpClient wrap(CloseableHttpClient client) {
-    Objects.requireNonNull(client, "client");
-    return new RecoveringHttpClient(client, this);
-  }
-
-  /**
-   * Wraps an async client with the same semantics: covered requests carry a key, failures are
-   * classified, unknown outcomes are recovered, unresolved ones are reported. The first attempt
-   * stays fully asynchronous; recovery, which is rare and waits on the server, runs on a small
-   * policy-owned pool.
-   *
-   * <p>The async client gives no wire evidence, so its failures are classified by exception
-   * class, conservatively (see {@link FailurePhase}). The client must be started by the caller;
-   * closing the returned adapter closes it.
-   *
-   * @param client the async client to wrap
-   * @return the adapter through which to send requests
-   */
-  public AsyncTimeoutRecovery wrapAsync(CloseableHttpAsyncClient client) {
-    Objects.requireNonNull(client, "client");
-    return new AsyncTimeoutRecovery(client, this);
-  }
-
-  /**
-   * Installs wire-phase tracking into a client builder: a request executor that records whether
-   * the request head was handed to the connection, and an exec interceptor that marks the
-   * exchange as observed. With it, a read timeout after the head was written is {@link
-   * FailurePhase#OUTCOME_UNKNOWN} and a failure before it is {@link FailurePhase#NEVER_SENT},
-   * exactly, whatever the exception class.
-   *
-   * <p>This replaces any request executor set on the builder before (HttpClient allows one).
-   * Tracking only records; requests of a client that is not also {@linkplain #wrap wrapped} are
-   * unaffected.
-   *
-   * @param builder the builder to customize
-   * @return the same builder, for chaining
-   */
-  public HttpClientBuilder instrument(HttpClientBuilder builder) {
-    Objects.requireNonNull(builder, "builder");
-    builder.setRequestExecutor(new PhaseRecordingRequestExecutor());
-    builder.addExecInterceptorFirst(PhaseObservingExecHandler.NAME, new PhaseObservingExecHandler());
-    return builder;
-  }
-
-  boolean covers(HttpRequest request) {
-    return covers.test(request);
-  }
-
-  /**
-   * The default coverage: requests with a non-idempotent method (POST, PATCH, unknown methods),
-   * and any request that already carries an idempotency key, whatever its method.
-   */
-  static boolean coveredByDefault(HttpRequest request, String keyHeader) {
-    String method = request.getMethod() == null ? "" : request.getMethod().toUpperCase(Locale.ROOT);
-    return !IDEMPOTENT_METHODS.contains(method) || request.containsHeader(keyHeader);
-  }
-
-  static boolean idempotent(String method) {
-    return method != null && IDEMPOTENT_METHODS.contains(method.toUpperCase(Locale.ROOT));
-  }
-
-  @Override
-  public String toString() {
-    return description;
-  }
-
-  /**
-   * Builds a {@link TimeoutRecoveryPolicy}. Every setting is validated at {@link #build()}, which
-   * throws an {@link IllegalArgumentException} that names the offending setting, so a bad
-   * configuration fails at startup rather than in the middle of an incident.
-   */
-  public static final class Builder {
-
-    private RecoveryMode mode = RecoveryMode.REPORT_ONLY;
-    private StatusCheck statusCheck;
-    private CancelAction cancelAction;
-    private Predicate<HttpRequest> covers;
-    private String idempotencyKeyHeader = "Idempotency-Key";
-    private boolean quoteIdempotencyKey;
-    private Supplier<String> keyGenerator = () -> UUID.randomUUID().toString();
-    private int maxAttempts = 3;
-    private Duration retryBackoffInitial = Duration.ofMillis(50);
-    private Duration retryBackoffMax = Duration.ofSeconds(1);
-    private Duration statusCheckBackoffInitial = Duration.ofMillis(100);
-    private Duration statusCheckBackoffMax = Duration.ofSeconds(2);
-    private double jitter = 0.2;
-    private Duration recoveryTimeout = Duration.ofSeconds(10);
-    private Duration callbackTimeout = Duration.ofSeconds(5);
-    private Duration maxRetryAfter = Duration.ofSeconds(5);
-    private Duration exchangeDeadline;
-    private boolean bufferResponseBody = true;
-    private UnresolvedOutcomeHandler unresolvedOutcomeHandler = UnresolvedOutcomeHandler.logWarning();
-    private final List<RecoveryListener> listeners = new ArrayList<>();
-
-    private Builder() {}
-
-    /**
-     * What to do when an outcome is unknown. Default {@link RecoveryMode#REPORT_ONLY}.
-     *
-     * @param mode the recovery mode
-     * @return this builder
-     */
-    public Builder mode(RecoveryMode mode) {
-      this.mode = mode;
-      return this;
+    private TimeoutRecoveryPolicy(Builder b) {
+        this.mode = b.mode;
+        this.statusCheck = b.statusCheck;
+        this.cancelAction = b.cancelAction;
+        this.keys = new IdempotencyKeys(b.idempotencyKeyHeader, b.quoteIdempotencyKey, b.keyGenerator);
+        String header = b.idempotencyKeyHeader;
+        this.covers = b.covers != null ? b.covers : request -> coveredByDefault(request, header);
+        this.maxAttempts = b.maxAttempts;
+        this.retryBackoff = new Backoff(b.retryBackoffInitial, b.retryBackoffMax, b.jitter);
+        this.statusCheckBackoff = new Backoff(b.statusCheckBackoffInitial, b.statusCheckBackoffMax, b.jitter);
+        this.recoveryTimeout = b.recoveryTimeout;
+        this.callbackTimeout = b.callbackTimeout;
+        this.maxRetryAfter = b.maxRetryAfter;
+        this.exchangeDeadline = b.exchangeDeadline;
+        this.bufferResponseBody = b.bufferResponseBody;
+        this.unresolvedOutcomeHandler = b.unresolvedOutcomeHandler;
+        this.listeners = List.copyOf(b.listeners);
+        this.description =
+                "TimeoutRecoveryPolicy{mode=" + mode + ", header=" + header + ", maxAttempts=" + maxAttempts
+                        + ", recoveryTimeout=" + recoveryTimeout + ", callbackTimeout=" + callbackTimeout
+                        + ", exchangeDeadline=" + exchangeDeadline + ", retryBackoff=" + retryBackoff
+                        + ", statusCheckBackoff=" + statusCheckBackoff + ", maxRetryAfter=" + maxRetryAfter
+                        + ", bufferResponseBody=" + bufferResponseBody + "}";
     }
 
     /**
-     * How to ask the server about a request whose outcome is unknown. Required by {@link
-     * RecoveryMode#STATUS_CHECK} and {@link RecoveryMode#STATUS_CHECK_THEN_CANCEL}. No default.
+     * Starts a builder with the defaults listed on each setting.
      *
-     * @param statusCheck the status check
-     * @return this builder
+     * @return a new builder
      */
-    public Builder statusCheck(StatusCheck statusCheck) {
-      this.statusCheck = statusCheck;
-      return this;
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * How to cancel or compensate a request whose outcome stayed unknown. Required by {@link
-     * RecoveryMode#CANCEL} and {@link RecoveryMode#STATUS_CHECK_THEN_CANCEL}. No default.
+     * Wraps a client so that every request it executes goes through this policy: {@code execute}
+     * with or without a response handler, and therefore {@code RestTemplate} / {@code RestClient}
+     * over {@code HttpComponentsClientHttpRequestFactory}. Requests the policy does not cover pass
+     * through untouched.
      *
-     * @param cancelAction the cancel action
-     * @return this builder
+     * <p>The returned client owns {@code client}: closing it closes {@code client} and the policy's
+     * threads for it.
+     *
+     * @param client the client to wrap; build it with {@link #instrument} for wire-exact phases
+     * @return the recovering client
      */
-    public Builder cancelAction(CancelAction cancelAction) {
-      this.cancelAction = cancelAction;
-      return this;
+    public CloseableHttpClient wrap(CloseableHttpClient client) {
+        Objects.requireNonNull(client, "client");
+        return new RecoveringHttpClient(client, this);
     }
 
     /**
-     * Which requests the policy handles; the others pass through the wrapped client untouched
-     * (no key, no retry, no deadline). Default: requests whose method is not idempotent (not GET,
-     * HEAD, OPTIONS, TRACE, PUT, DELETE), plus any request that already carries the idempotency
-     * key header. Compose method, path and header conditions as one predicate, e.g. {@code r ->
-     * r.getPath().startsWith("/payments")}.
+     * Wraps an async client with the same semantics: covered requests carry a key, failures are
+     * classified, unknown outcomes are recovered, unresolved ones are reported. The first attempt
+     * stays fully asynchronous; recovery, which is rare and waits on the server, runs on a small
+     * policy-owned pool.
      *
-     * @param covers the predicate; it must be fast and must not throw
-     * @return this builder
+     * <p>The async client gives no wire evidence, so its failures are classified by exception
+     * class, conservatively (see {@link FailurePhase}). The client must be started by the caller;
+     * closing the returned adapter closes it.
+     *
+     * @param client the async client to wrap
+     * @return the adapter through which to send requests
      */
-    public Builder covers(Predicate<HttpRequest> covers) {
-      this.covers = covers;
-      return this;
+    public AsyncTimeoutRecovery wrapAsync(CloseableHttpAsyncClient client) {
+        Objects.requireNonNull(client, "client");
+        return new AsyncTimeoutRecovery(client, this);
     }
 
     /**
-     * The header that carries the idempotency key. Default {@code Idempotency-Key}.
+     * Installs wire-phase tracking into a client builder: a request executor that records whether
+     * the request head was handed to the connection, and an exec interceptor that marks the
+     * exchange as observed. With it, a read timeout after the head was written is {@link
+     * FailurePhase#OUTCOME_UNKNOWN} and a failure before it is {@link FailurePhase#NEVER_SENT},
+     * exactly, whatever the exception class.
      *
-     * @param name the header name
-     * @return this builder
+     * <p>This replaces any request executor set on the builder before (HttpClient allows one).
+     * Tracking only records; requests of a client that is not also {@linkplain #wrap wrapped} are
+     * unaffected.
+     *
+     * @param builder the builder to customize
+     * @return the same builder, for chaining
      */
-    public Builder idempotencyKeyHeader(String name) {
-      this.idempotencyKeyHeader = name;
-      return this;
+    public HttpClientBuilder instrument(HttpClientBuilder builder) {
+        Objects.requireNonNull(builder, "builder");
+        builder.setRequestExecutor(new PhaseRecordingRequestExecutor());
+        builder.addExecInterceptorFirst(PhaseObservingExecHandler.NAME, new PhaseObservingExecHandler());
+        return builder;
+    }
+
+    boolean covers(HttpRequest request) {
+        return covers.test(request);
     }
 
     /**
-     * Whether to write the key as an RFC 8941 quoted string ({@code "abc"}), as the IETF {@code
-     * Idempotency-Key} draft specifies. Default {@code false}: the bare token, which most payment
-     * APIs expect. Keys the caller set are read quoted or not.
-     *
-     * @param quote whether to quote
-     * @return this builder
+     * The default coverage: requests with a non-idempotent method (POST, PATCH, unknown methods),
+     * and any request that already carries an idempotency key, whatever its method.
      */
-    public Builder quoteIdempotencyKey(boolean quote) {
-      this.quoteIdempotencyKey = quote;
-      return this;
+    static boolean coveredByDefault(HttpRequest request, String keyHeader) {
+        String method = request.getMethod() == null ? "" : request.getMethod().toUpperCase(Locale.ROOT);
+        return !IDEMPOTENT_METHODS.contains(method) || request.containsHeader(keyHeader);
+    }
+
+    static boolean idempotent(String method) {
+        return method != null && IDEMPOTENT_METHODS.contains(method.toUpperCase(Locale.ROOT));
+    }
+
+    @Override
+    public String toString() {
+        return description;
     }
 
     /**
-     * Where new keys come from; called once per logical request that does not carry a key.
-     * Default: a random UUID. The key must be printable ASCII without spaces.
-     *
-     * @param generator the key generator
-     * @return this builder
+     * Builds a {@link TimeoutRecoveryPolicy}. Every setting is validated at {@link #build()}, which
+     * throws an {@link IllegalArgumentException} that names the offending setting, so a bad
+     * configuration fails at startup rather than in the middle of an incident.
      */
-    public Builder idempotencyKeyGenerator(Supplier<String> generator) {
-      this.keyGenerator = generator;
-      return this;
-    }
+    public static final class Builder {
 
-    /**
-     * How many times one logical request may be sent in total: the first attempt plus never-sent
-     * retries, {@code Retry-After} retries and resends after NOT_APPLIED or in {@link
-     * RecoveryMode#RESEND_WITH_KEY}. Default 3; at least 1.
-     *
-     * @param maxAttempts the attempt budget
-     * @return this builder
-     */
-    public Builder maxAttempts(int maxAttempts) {
-      this.maxAttempts = maxAttempts;
-      return this;
-    }
+        private RecoveryMode mode = RecoveryMode.REPORT_ONLY;
+        private StatusCheck statusCheck;
+        private CancelAction cancelAction;
+        private Predicate<HttpRequest> covers;
+        private String idempotencyKeyHeader = "Idempotency-Key";
+        private boolean quoteIdempotencyKey;
+        private Supplier<String> keyGenerator = () -> UUID.randomUUID().toString();
+        private int maxAttempts = 3;
+        private Duration retryBackoffInitial = Duration.ofMillis(50);
+        private Duration retryBackoffMax = Duration.ofSeconds(1);
+        private Duration statusCheckBackoffInitial = Duration.ofMillis(100);
+        private Duration statusCheckBackoffMax = Duration.ofSeconds(2);
+        private double jitter = 0.2;
+        private Duration recoveryTimeout = Duration.ofSeconds(10);
+        private Duration callbackTimeout = Duration.ofSeconds(5);
+        private Duration maxRetryAfter = Duration.ofSeconds(5);
+        private Duration exchangeDeadline;
+        private boolean bufferResponseBody = true;
+        private UnresolvedOutcomeHandler unresolvedOutcomeHandler = UnresolvedOutcomeHandler.logWarning();
+        private final List<RecoveryListener> listeners = new ArrayList<>();
 
-    /**
-     * Backoff between retries of {@link FailurePhase#NEVER_SENT} failures: {@code initial},
-     * doubling up to {@code max}, with jitter. Default 50 ms to 1 s.
-     *
-     * @param initial the first delay; positive
-     * @param max the largest delay; at least {@code initial}
-     * @return this builder
-     */
-    public Builder retryBackoff(Duration initial, Duration max) {
-      this.retryBackoffInitial = initial;
-      this.retryBackoffMax = max;
-      return this;
-    }
+        private Builder() {}
 
-    /**
-     * Backoff between status checks that answered PENDING or UNKNOWN. Default 100 ms to 2 s.
-     *
-     * @param initial the first delay; positive
-     * @param max the largest delay; at least {@code initial}
-     * @return this builder
-     */
-    public Builder statusCheckBackoff(Duration initial, Duration max) {
-      this.statusCheckBackoffInitial = initial;
-      this.statusCheckBackoffMax = max;
-      return this;
-    }
-
-    /**
-     * How much every backoff delay is spread, as a fraction: 0.2 means ±20 %. Spreading keeps
-     * callers that failed together from retrying together. Default 0.2; between 0 and 1.
-     *
-     * @param jitter the jitter fraction
-     * @return this builder
-     */
-    public Builder jitter(double jitter) {
-      this.jitter = jitter;
-      return this;
-    }
-
-    /**
-     * How long status checks may go on, measured from the first unknown outcome of a logical
-     * request. When it passes with the status still PENDING or UNKNOWN, {@link
-     * RecoveryMode#STATUS_CHECK_THEN_CANCEL} cancels and {@link RecoveryMode#STATUS_CHECK}
-     * reports the outcome unresolved. Default 10 s; positive.
-     *
-     * @param timeout the recovery timeout
-     * @return this builder
-     */
-    public Builder recoveryTimeout(Duration timeout) {
-      this.recoveryTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * The most one status check or cancel action may take; a callback still running then is
-     * interrupted and counts as UNKNOWN (check) or FAILED (cancel). Status checks are also cut
-     * short by the recovery timeout. Default 5 s; positive.
-     *
-     * @param timeout the callback timeout
-     * @return this builder
-     */
-    public Builder callbackTimeout(Duration timeout) {
-      this.callbackTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * The longest {@code Retry-After} the policy waits for on a 429 or 503 before retrying; an
-     * answer asking for longer reaches the caller as it is. Default 5 s; {@link Duration#ZERO}
-     * disables {@code Retry-After} retries.
-     *
-     * @param cap the cap; zero or positive
-     * @return this builder
-     */
-    public Builder maxRetryAfter(Duration cap) {
-      this.maxRetryAfter = cap;
-      return this;
-    }
-
-    /**
-     * A deadline for each whole exchange (request, response head and, when the policy reads it,
-     * the body), which HttpClient lacks: its {@code responseTimeout} bounds each wait between
-     * packets, so a server that drips a byte at a time never trips it. When the deadline passes
-     * the policy cancels the exchange; after the request head was written that is {@link
-     * FailurePhase#OUTCOME_UNKNOWN} and goes through recovery. Default: none.
-     *
-     * @param deadline the deadline; positive
-     * @return this builder
-     */
-    public Builder exchangeDeadline(Duration deadline) {
-      this.exchangeDeadline = deadline;
-      return this;
-    }
-
-    /**
-     * Whether the policy reads the response body of a covered request into memory before
-     * returning it from {@code execute} without a response handler (the path {@code RestClient}
-     * and {@code RestTemplate} use). Buffering moves a mid-body stall inside the policy's reach,
-     * where it is recovered as {@link FailurePhase#RESPONSE_BODY_LOST}; without it, the stall
-     * happens later in the caller's code and the policy cannot see it. Covered requests are
-     * usually small writes; turn this off for covered requests with large streamed responses.
-     * Calls with a response handler are recovered either way. Default {@code true}.
-     *
-     * @param buffer whether to buffer
-     * @return this builder
-     */
-    public Builder bufferResponseBody(boolean buffer) {
-      this.bufferResponseBody = buffer;
-      return this;
-    }
-
-    /**
-     * Where outcomes that stay unknown go. Default {@link UnresolvedOutcomeHandler#logWarning()}.
-     *
-     * @param handler the handler
-     * @return this builder
-     */
-    public Builder unresolvedOutcomeHandler(UnresolvedOutcomeHandler handler) {
-      this.unresolvedOutcomeHandler = handler;
-      return this;
-    }
-
-    /**
-     * Adds a listener for every step (see {@link RecoveryCounters}, {@link
-     * MicrometerRecoveryMetrics}). Default: none.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder addListener(RecoveryListener listener) {
-      this.listeners.add(Objects.requireNonNull(listener, "listener"));
-      return this;
-    }
-
-    /**
-     * Validates the settings and builds the policy.
-     *
-     * @return the immutable policy
-     * @throws IllegalArgumentException naming the first invalid setting
-     */
-    public TimeoutRecoveryPolicy build() {
-      require(mode != null, "mode must not be null");
-      require(idempotencyKeyHeader != null && isToken(idempotencyKeyHeader),
-          "idempotencyKeyHeader must be a non-empty HTTP token, was: " + idempotencyKeyHeader);
-      require(keyGenerator != null, "idempotencyKeyGenerator must not be null");
-      require(unresolvedOutcomeHandler != null, "unresolvedOutcomeHandler must not be null");
-      require(maxAttempts >= 1, "maxAttempts must be at least 1, was: " + maxAttempts);
-      positive("retryBackoff initial", retryBackoffInitial);
-      positive("retryBackoff max", retryBackoffMax);
-      require(retryBackoffMax.compareTo(retryBackoffInitial) >= 0,
-          "retryBackoff max must be at least initial");
-      positive("statusCheckBackoff initial", statusCheckBackoffInitial);
-      positive("statusCheckBackoff max", statusCheckBackoffMax);
-      require(statusCheckBackoffMax.compareTo(statusCheckBackoffInitial) >= 0,
-          "statusCheckBackoff max must be at least initial");
-      require(jitter >= 0 && jitter <= 1, "jitter must be between 0 and 1, was: " + jitter);
-      positive("recoveryTimeout", recoveryTimeout);
-      positive("callbackTimeout", callbackTimeout);
-      require(maxRetryAfter != null && !maxRetryAfter.isNegative(),
-          "maxRetryAfter must be zero or positive, was: " + maxRetryAfter);
-      if (exchangeDeadline != null) {
-        positive("exchangeDeadline", exchangeDeadline);
-      }
-      boolean needsCheck =
-          mode == RecoveryMode.STATUS_CHECK || mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL;
-      boolean needsCancel =
-          mode == RecoveryMode.CANCEL || mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL;
-      require(!needsCheck || statusCheck != null, "mode " + mode + " requires a statusCheck");
-      require(!needsCancel || cancelAction != null, "mode " + mode + " requires a cancelAction");
-      return new TimeoutRecoveryPolicy(this);
-    }
-
-    private static void positive(String name, Duration value) {
-      require(value != null && !value.isNegative() && !value.isZero(),
-          name + " must be positive, was: " + value);
-    }
-
-    private static void require(boolean condition, String message) {
-      if (!condition) {
-        throw new IllegalArgumentException(message);
-      }
-    }
-
-    private static boolean isToken(String name) {
-      if (name.isEmpty()) {
-        return false;
-      }
-      for (int i = 0; i < name.length(); i++) {
-        char c = name.charAt(i);
-        boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-            || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        if (!ok) {
-          return false;
+        /**
+         * What to do when an outcome is unknown. Default {@link RecoveryMode#REPORT_ONLY}.
+         *
+         * @param mode the recovery mode
+         * @return this builder
+         */
+        public Builder mode(RecoveryMode mode) {
+            this.mode = mode;
+            return this;
         }
-      }
-      return true;
+
+        /**
+         * How to ask the server about a request whose outcome is unknown. Required by {@link
+         * RecoveryMode#STATUS_CHECK} and {@link RecoveryMode#STATUS_CHECK_THEN_CANCEL}. No default.
+         *
+         * @param statusCheck the status check
+         * @return this builder
+         */
+        public Builder statusCheck(StatusCheck statusCheck) {
+            this.statusCheck = statusCheck;
+            return this;
+        }
+
+        /**
+         * How to cancel or compensate a request whose outcome stayed unknown. Required by {@link
+         * RecoveryMode#CANCEL} and {@link RecoveryMode#STATUS_CHECK_THEN_CANCEL}. No default.
+         *
+         * @param cancelAction the cancel action
+         * @return this builder
+         */
+        public Builder cancelAction(CancelAction cancelAction) {
+            this.cancelAction = cancelAction;
+            return this;
+        }
+
+        /**
+         * Which requests the policy handles; the others pass through the wrapped client untouched
+         * (no key, no retry, no deadline). Default: requests whose method is not idempotent (not GET,
+         * HEAD, OPTIONS, TRACE, PUT, DELETE), plus any request that already carries the idempotency
+         * key header. Compose method, path and header conditions as one predicate, e.g. {@code r ->
+         * r.getPath().startsWith("/payments")}.
+         *
+         * @param covers the predicate; it must be fast and must not throw
+         * @return this builder
+         */
+        public Builder covers(Predicate<HttpRequest> covers) {
+            this.covers = covers;
+            return this;
+        }
+
+        /**
+         * The header that carries the idempotency key. Default {@code Idempotency-Key}.
+         *
+         * @param name the header name
+         * @return this builder
+         */
+        public Builder idempotencyKeyHeader(String name) {
+            this.idempotencyKeyHeader = name;
+            return this;
+        }
+
+        /**
+         * Whether to write the key as an RFC 8941 quoted string ({@code "abc"}), as the IETF {@code
+         * Idempotency-Key} draft specifies. Default {@code false}: the bare token, which most payment
+         * APIs expect. Keys the caller set are read quoted or not.
+         *
+         * @param quote whether to quote
+         * @return this builder
+         */
+        public Builder quoteIdempotencyKey(boolean quote) {
+            this.quoteIdempotencyKey = quote;
+            return this;
+        }
+
+        /**
+         * Where new keys come from; called once per logical request that does not carry a key.
+         * Default: a random UUID. The key must be printable ASCII without spaces.
+         *
+         * @param generator the key generator
+         * @return this builder
+         */
+        public Builder idempotencyKeyGenerator(Supplier<String> generator) {
+            this.keyGenerator = generator;
+            return this;
+        }
+
+        /**
+         * How many times one logical request may be sent in total: the first attempt plus never-sent
+         * retries, {@code Retry-After} retries and resends after NOT_APPLIED or in {@link
+         * RecoveryMode#RESEND_WITH_KEY}. Default 3; at least 1.
+         *
+         * @param maxAttempts the attempt budget
+         * @return this builder
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Backoff between retries of {@link FailurePhase#NEVER_SENT} failures: {@code initial},
+         * doubling up to {@code max}, with jitter. Default 50 ms to 1 s.
+         *
+         * @param initial the first delay; positive
+         * @param max the largest delay; at least {@code initial}
+         * @return this builder
+         */
+        public Builder retryBackoff(Duration initial, Duration max) {
+            this.retryBackoffInitial = initial;
+            this.retryBackoffMax = max;
+            return this;
+        }
+
+        /**
+         * Backoff between status checks that answered PENDING or UNKNOWN. Default 100 ms to 2 s.
+         *
+         * @param initial the first delay; positive
+         * @param max the largest delay; at least {@code initial}
+         * @return this builder
+         */
+        public Builder statusCheckBackoff(Duration initial, Duration max) {
+            this.statusCheckBackoffInitial = initial;
+            this.statusCheckBackoffMax = max;
+            return this;
+        }
+
+        /**
+         * How much every backoff delay is spread, as a fraction: 0.2 means ±20 %. Spreading keeps
+         * callers that failed together from retrying together. Default 0.2; between 0 and 1.
+         *
+         * @param jitter the jitter fraction
+         * @return this builder
+         */
+        public Builder jitter(double jitter) {
+            this.jitter = jitter;
+            return this;
+        }
+
+        /**
+         * How long status checks may go on, measured from the first unknown outcome of a logical
+         * request. When it passes with the status still PENDING or UNKNOWN, {@link
+         * RecoveryMode#STATUS_CHECK_THEN_CANCEL} cancels and {@link RecoveryMode#STATUS_CHECK}
+         * reports the outcome unresolved. Default 10 s; positive.
+         *
+         * @param timeout the recovery timeout
+         * @return this builder
+         */
+        public Builder recoveryTimeout(Duration timeout) {
+            this.recoveryTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The most one status check or cancel action may take; a callback still running then is
+         * interrupted and counts as UNKNOWN (check) or FAILED (cancel). Status checks are also cut
+         * short by the recovery timeout. Default 5 s; positive.
+         *
+         * @param timeout the callback timeout
+         * @return this builder
+         */
+        public Builder callbackTimeout(Duration timeout) {
+            this.callbackTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The longest {@code Retry-After} the policy waits for on a 429 or 503 before retrying; an
+         * answer asking for longer reaches the caller as it is. Default 5 s; {@link Duration#ZERO}
+         * disables {@code Retry-After} retries.
+         *
+         * @param cap the cap; zero or positive
+         * @return this builder
+         */
+        public Builder maxRetryAfter(Duration cap) {
+            this.maxRetryAfter = cap;
+            return this;
+        }
+
+        /**
+         * A deadline for each whole exchange (request, response head and, when the policy reads it,
+         * the body), which HttpClient lacks: its {@code responseTimeout} bounds each wait between
+         * packets, so a server that drips a byte at a time never trips it. When the deadline passes
+         * the policy cancels the exchange; after the request head was written that is {@link
+         * FailurePhase#OUTCOME_UNKNOWN} and goes through recovery. Default: none.
+         *
+         * @param deadline the deadline; positive
+         * @return this builder
+         */
+        public Builder exchangeDeadline(Duration deadline) {
+            this.exchangeDeadline = deadline;
+            return this;
+        }
+
+        /**
+         * Whether the policy reads the response body of a covered request into memory before
+         * returning it from {@code execute} without a response handler (the path {@code RestClient}
+         * and {@code RestTemplate} use). Buffering moves a mid-body stall inside the policy's reach,
+         * where it is recovered as {@link FailurePhase#RESPONSE_BODY_LOST}; without it, the stall
+         * happens later in the caller's code and the policy cannot see it. Covered requests are
+         * usually small writes; turn this off for covered requests with large streamed responses.
+         * Calls with a response handler are recovered either way. Default {@code true}.
+         *
+         * @param buffer whether to buffer
+         * @return this builder
+         */
+        public Builder bufferResponseBody(boolean buffer) {
+            this.bufferResponseBody = buffer;
+            return this;
+        }
+
+        /**
+         * Where outcomes that stay unknown go. Default {@link UnresolvedOutcomeHandler#logWarning()}.
+         *
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder unresolvedOutcomeHandler(UnresolvedOutcomeHandler handler) {
+            this.unresolvedOutcomeHandler = handler;
+            return this;
+        }
+
+        /**
+         * Adds a listener for every step (see {@link RecoveryCounters}, {@link
+         * MicrometerRecoveryMetrics}). Default: none.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder addListener(RecoveryListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds the policy.
+         *
+         * @return the immutable policy
+         * @throws IllegalArgumentException naming the first invalid setting
+         */
+        public TimeoutRecoveryPolicy build() {
+            require(mode != null, "mode must not be null");
+            require(idempotencyKeyHeader != null && isToken(idempotencyKeyHeader),
+                    "idempotencyKeyHeader must be a non-empty HTTP token, was: " + idempotencyKeyHeader);
+            require(keyGenerator != null, "idempotencyKeyGenerator must not be null");
+            require(unresolvedOutcomeHandler != null, "unresolvedOutcomeHandler must not be null");
+            require(maxAttempts >= 1, "maxAttempts must be at least 1, was: " + maxAttempts);
+            positive("retryBackoff initial", retryBackoffInitial);
+            positive("retryBackoff max", retryBackoffMax);
+            require(retryBackoffMax.compareTo(retryBackoffInitial) >= 0,
+                    "retryBackoff max must be at least initial");
+            positive("statusCheckBackoff initial", statusCheckBackoffInitial);
+            positive("statusCheckBackoff max", statusCheckBackoffMax);
+            require(statusCheckBackoffMax.compareTo(statusCheckBackoffInitial) >= 0,
+                    "statusCheckBackoff max must be at least initial");
+            require(jitter >= 0 && jitter <= 1, "jitter must be between 0 and 1, was: " + jitter);
+            positive("recoveryTimeout", recoveryTimeout);
+            positive("callbackTimeout", callbackTimeout);
+            require(maxRetryAfter != null && !maxRetryAfter.isNegative(),
+                    "maxRetryAfter must be zero or positive, was: " + maxRetryAfter);
+            if (exchangeDeadline != null) {
+                positive("exchangeDeadline", exchangeDeadline);
+            }
+            boolean needsCheck =
+                    mode == RecoveryMode.STATUS_CHECK || mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL;
+            boolean needsCancel =
+                    mode == RecoveryMode.CANCEL || mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL;
+            require(!needsCheck || statusCheck != null, "mode " + mode + " requires a statusCheck");
+            require(!needsCancel || cancelAction != null, "mode " + mode + " requires a cancelAction");
+            return new TimeoutRecoveryPolicy(this);
+        }
+
+        private static void positive(String name, Duration value) {
+            require(value != null && !value.isNegative() && !value.isZero(),
+                    name + " must be positive, was: " + value);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+
+        private static boolean isToken(String name) {
+            if (name.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
-  }
 }

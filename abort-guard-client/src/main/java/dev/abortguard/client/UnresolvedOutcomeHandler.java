@@ -12,22 +12,22 @@ package dev.abortguard.client;
 @FunctionalInterface
 public interface UnresolvedOutcomeHandler {
 
-  /**
-   * Records an unresolved outcome.
-   *
-   * @param unresolved the exception the caller is about to receive: request line, key, phase and
-   *     trail
-   */
-  void onUnresolved(TimeoutRecoveryException unresolved);
+    /**
+     * Records an unresolved outcome.
+     *
+     * @param unresolved the exception the caller is about to receive: request line, key, phase and
+     *     trail
+     */
+    void onUnresolved(TimeoutRecoveryException unresolved);
 
-  /**
-   * The default handler: one WARN line per unresolved outcome on the logger {@code
-   * dev.abortguard.client.UnresolvedOutcome}, with the request line, the key, the phase and the
-   * trail, and no stack trace.
-   *
-   * @return the logging handler
-   */
-  static UnresolvedOutcomeHandler logWarning() {
-    return LoggingUnresolvedOutcomeHandler.INSTANCE;
-  }
+    /**
+     * The default handler: one WARN line per unresolved outcome on the logger {@code
+     * dev.abortguard.client.UnresolvedOutcome}, with the request line, the key, the phase and the
+     * trail, and no stack trace.
+     *
+     * @return the logging handler
+     */
+    static UnresolvedOutcomeHandler logWarning() {
+        return LoggingUnresolvedOutcomeHandler.INSTANCE;
+    }
 }

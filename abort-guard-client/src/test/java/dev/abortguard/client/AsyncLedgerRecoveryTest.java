@@ -28,121 +28,121 @@ import org.junit.jupiter.api.Test;
 /** The async adapter against the same ledger. */
 class AsyncLedgerRecoveryTest {
 
-  LedgerServer server;
-  CloseableHttpClient side;
-  RecordingListener steps;
-  List<TimeoutRecoveryException> unresolved;
-  AsyncTimeoutRecovery recovery;
+    LedgerServer server;
+    CloseableHttpClient side;
+    RecordingListener steps;
+    List<TimeoutRecoveryException> unresolved;
+    AsyncTimeoutRecovery recovery;
 
-  @BeforeEach
-  void start() throws Exception {
-    server = new LedgerServer();
-    side = LedgerClients.sideChannel();
-    steps = new RecordingListener();
-    unresolved = new CopyOnWriteArrayList<>();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (recovery != null) {
-      recovery.close();
+    @BeforeEach
+    void start() throws Exception {
+        server = new LedgerServer();
+        side = LedgerClients.sideChannel();
+        steps = new RecordingListener();
+        unresolved = new CopyOnWriteArrayList<>();
     }
-    side.close();
-    server.close();
-  }
 
-  AsyncTimeoutRecovery recovery(RecoveryMode mode) {
-    TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
-        .mode(mode)
-        .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
-        .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
-        .unresolvedOutcomeHandler(unresolved::add)
-        .addListener(steps)
-        .build();
-    CloseableHttpAsyncClient client = HttpAsyncClients.custom()
-        .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
-        .build();
-    client.start();
-    recovery = policy.wrapAsync(client);
-    return recovery;
-  }
-
-  SimpleHttpRequest payment(String base, String body) {
-    return SimpleRequestBuilder.post(base + "/payments").setBody(body, ContentType.TEXT_PLAIN).build();
-  }
-
-  SimpleHttpResponse await(java.util.concurrent.CompletableFuture<SimpleHttpResponse> future) throws Exception {
-    return future.get(10, TimeUnit.SECONDS);
-  }
-
-  @Test
-  void stallAfterRecordIsResolvedByStatusCheckAsCompleted() throws Exception {
-    server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
-    recovery(RecoveryMode.STATUS_CHECK);
-
-    SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), "amount=30")));
-
-    assertThat(response.getCode()).isEqualTo(200);
-    assertThat(response.getBodyText()).startsWith("paid ").endsWith("amount=30 DONE");
-    String key = response.getBodyText().split(" ")[1];
-    assertThat(server.records(key)).isEqualTo(1);
-    assertThat(steps.failures).singleElement()
-        .satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN));
-    assertThat(steps.outcomes).containsExactly(RecoveryOutcome.COMPLETED);
-  }
-
-  @Test
-  void dropBeforeRecordIsNotAppliedAndResentUnderTheSameKey() throws Exception {
-    server.script((key, arrival) -> arrival == 1 ? Behavior.DROP_BEFORE_RECORD : Behavior.ANSWER);
-    recovery(RecoveryMode.STATUS_CHECK);
-
-    SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), "amount=31")));
-
-    assertThat(response.getCode()).isEqualTo(201);
-    String key = response.getBodyText().split(" ")[1];
-    assertThat(server.arrivalLog()).containsExactly(key, key);
-    assertThat(server.records(key)).isEqualTo(1);
-    assertThat(steps.outcomes).containsExactly(RecoveryOutcome.RESENT);
-  }
-
-  @Test
-  void unknownOutcomeInReportOnlyFailsTheFutureAndReachesTheHandler() throws Exception {
-    server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
-    recovery(RecoveryMode.REPORT_ONLY);
-
-    assertThatThrownBy(() -> await(recovery.execute(payment(server.baseUri(), "amount=32"))))
-        .isInstanceOf(ExecutionException.class)
-        .cause()
-        .isInstanceOfSatisfying(TimeoutRecoveryException.class, e -> {
-          assertThat(e.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
-          assertThat(unresolved).containsExactly(e);
-          assertThat(server.records(e.idempotencyKey())).isEqualTo(1);
-        });
-  }
-
-  @Test
-  void connectionRefusedIsNeverSentAndReachesTheCallerAfterBoundedRetries() throws Exception {
-    int closedPort;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      closedPort = probe.getLocalPort();
+    @AfterEach
+    void stop() throws Exception {
+        if (recovery != null) {
+            recovery.close();
+        }
+        side.close();
+        server.close();
     }
-    recovery(RecoveryMode.STATUS_CHECK);
 
-    assertThatThrownBy(() -> await(recovery.execute(payment("http://127.0.0.1:" + closedPort, "amount=33"))))
-        .isInstanceOf(ExecutionException.class)
-        .cause()
-        .isInstanceOf(java.net.ConnectException.class);
-    assertThat(steps.failures).hasSize(3).allSatisfy(f -> assertThat(f.phase()).isEqualTo(FailurePhase.NEVER_SENT));
-    assertThat(steps.statusChecks).isEmpty();
-  }
+    AsyncTimeoutRecovery recovery(RecoveryMode mode) {
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .mode(mode)
+                .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
+                .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
+                .unresolvedOutcomeHandler(unresolved::add)
+                .addListener(steps)
+                .build();
+        CloseableHttpAsyncClient client = HttpAsyncClients.custom()
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
+                .build();
+        client.start();
+        recovery = policy.wrapAsync(client);
+        return recovery;
+    }
 
-  @Test
-  void uncoveredRequestsPassThrough() throws Exception {
-    recovery(RecoveryMode.STATUS_CHECK);
+    SimpleHttpRequest payment(String base, String body) {
+        return SimpleRequestBuilder.post(base + "/payments").setBody(body, ContentType.TEXT_PLAIN).build();
+    }
 
-    SimpleHttpResponse response = await(recovery.execute(SimpleRequestBuilder.get(server.baseUri() + "/status/404").build()));
+    SimpleHttpResponse await(java.util.concurrent.CompletableFuture<SimpleHttpResponse> future) throws Exception {
+        return future.get(10, TimeUnit.SECONDS);
+    }
 
-    assertThat(response.getCode()).isEqualTo(404);
-    assertThat(steps.failures).isEmpty();
-  }
+    @Test
+    void stallAfterRecordIsResolvedByStatusCheckAsCompleted() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        recovery(RecoveryMode.STATUS_CHECK);
+
+        SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), "amount=30")));
+
+        assertThat(response.getCode()).isEqualTo(200);
+        assertThat(response.getBodyText()).startsWith("paid ").endsWith("amount=30 DONE");
+        String key = response.getBodyText().split(" ")[1];
+        assertThat(server.records(key)).isEqualTo(1);
+        assertThat(steps.failures).singleElement()
+                .satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN));
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.COMPLETED);
+    }
+
+    @Test
+    void dropBeforeRecordIsNotAppliedAndResentUnderTheSameKey() throws Exception {
+        server.script((key, arrival) -> arrival == 1 ? Behavior.DROP_BEFORE_RECORD : Behavior.ANSWER);
+        recovery(RecoveryMode.STATUS_CHECK);
+
+        SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), "amount=31")));
+
+        assertThat(response.getCode()).isEqualTo(201);
+        String key = response.getBodyText().split(" ")[1];
+        assertThat(server.arrivalLog()).containsExactly(key, key);
+        assertThat(server.records(key)).isEqualTo(1);
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.RESENT);
+    }
+
+    @Test
+    void unknownOutcomeInReportOnlyFailsTheFutureAndReachesTheHandler() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        recovery(RecoveryMode.REPORT_ONLY);
+
+        assertThatThrownBy(() -> await(recovery.execute(payment(server.baseUri(), "amount=32"))))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(TimeoutRecoveryException.class, e -> {
+                    assertThat(e.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+                    assertThat(unresolved).containsExactly(e);
+                    assertThat(server.records(e.idempotencyKey())).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void connectionRefusedIsNeverSentAndReachesTheCallerAfterBoundedRetries() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        recovery(RecoveryMode.STATUS_CHECK);
+
+        assertThatThrownBy(() -> await(recovery.execute(payment("http://127.0.0.1:" + closedPort, "amount=33"))))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(java.net.ConnectException.class);
+        assertThat(steps.failures).hasSize(3).allSatisfy(f -> assertThat(f.phase()).isEqualTo(FailurePhase.NEVER_SENT));
+        assertThat(steps.statusChecks).isEmpty();
+    }
+
+    @Test
+    void uncoveredRequestsPassThrough() throws Exception {
+        recovery(RecoveryMode.STATUS_CHECK);
+
+        SimpleHttpResponse response = await(recovery.execute(SimpleRequestBuilder.get(server.baseUri() + "/status/404").build()));
+
+        assertThat(response.getCode()).isEqualTo(404);
+        assertThat(steps.failures).isEmpty();
+    }
 }

@@ -12,34 +12,34 @@ import org.junit.jupiter.api.Test;
 
 class BackoffAndRetryAfterTest {
 
-  @RepeatedTest(20)
-  void backoffDoublesUpToTheCapWithinTheJitter() {
-    Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0.2);
-    assertThat(backoff.delay(0)).isBetween(Duration.ofMillis(80), Duration.ofMillis(120));
-    assertThat(backoff.delay(1)).isBetween(Duration.ofMillis(160), Duration.ofMillis(240));
-    assertThat(backoff.delay(10)).isBetween(Duration.ofMillis(800), Duration.ofMillis(1200));
-    assertThat(new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0).delay(2)).isEqualTo(Duration.ofMillis(400));
-  }
+    @RepeatedTest(20)
+    void backoffDoublesUpToTheCapWithinTheJitter() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0.2);
+        assertThat(backoff.delay(0)).isBetween(Duration.ofMillis(80), Duration.ofMillis(120));
+        assertThat(backoff.delay(1)).isBetween(Duration.ofMillis(160), Duration.ofMillis(240));
+        assertThat(backoff.delay(10)).isBetween(Duration.ofMillis(800), Duration.ofMillis(1200));
+        assertThat(new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0).delay(2)).isEqualTo(Duration.ofMillis(400));
+    }
 
-  @Test
-  void retryAfterIsReadFrom429And503OnlyAndCapped() {
-    Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
-    BasicHttpResponse busy = new BasicHttpResponse(503);
-    busy.setHeader("Retry-After", "2");
-    assertThat(RetryAfter.delay(busy, Duration.ofSeconds(5), clock)).contains(Duration.ofSeconds(2));
-    assertThat(RetryAfter.delay(busy, Duration.ofSeconds(1), clock)).as("over the cap").isEmpty();
-    assertThat(RetryAfter.delay(busy, Duration.ZERO, clock)).as("disabled").isEmpty();
+    @Test
+    void retryAfterIsReadFrom429And503OnlyAndCapped() {
+        Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+        BasicHttpResponse busy = new BasicHttpResponse(503);
+        busy.setHeader("Retry-After", "2");
+        assertThat(RetryAfter.delay(busy, Duration.ofSeconds(5), clock)).contains(Duration.ofSeconds(2));
+        assertThat(RetryAfter.delay(busy, Duration.ofSeconds(1), clock)).as("over the cap").isEmpty();
+        assertThat(RetryAfter.delay(busy, Duration.ZERO, clock)).as("disabled").isEmpty();
 
-    BasicHttpResponse tooMany = new BasicHttpResponse(429);
-    tooMany.setHeader("Retry-After", "Thu, 01 Jan 2026 00:00:03 GMT");
-    assertThat(RetryAfter.delay(tooMany, Duration.ofSeconds(5), clock)).contains(Duration.ofSeconds(3));
+        BasicHttpResponse tooMany = new BasicHttpResponse(429);
+        tooMany.setHeader("Retry-After", "Thu, 01 Jan 2026 00:00:03 GMT");
+        assertThat(RetryAfter.delay(tooMany, Duration.ofSeconds(5), clock)).contains(Duration.ofSeconds(3));
 
-    BasicHttpResponse error = new BasicHttpResponse(500);
-    error.setHeader("Retry-After", "1");
-    assertThat(RetryAfter.delay(error, Duration.ofSeconds(5), clock)).isEmpty();
-    assertThat(RetryAfter.delay(new BasicHttpResponse(503), Duration.ofSeconds(5), clock)).as("no header").isEmpty();
-    BasicHttpResponse garbage = new BasicHttpResponse(503);
-    garbage.setHeader("Retry-After", "soon");
-    assertThat(RetryAfter.delay(garbage, Duration.ofSeconds(5), clock)).isEmpty();
-  }
+        BasicHttpResponse error = new BasicHttpResponse(500);
+        error.setHeader("Retry-After", "1");
+        assertThat(RetryAfter.delay(error, Duration.ofSeconds(5), clock)).isEmpty();
+        assertThat(RetryAfter.delay(new BasicHttpResponse(503), Duration.ofSeconds(5), clock)).as("no header").isEmpty();
+        BasicHttpResponse garbage = new BasicHttpResponse(503);
+        garbage.setHeader("Retry-After", "soon");
+        assertThat(RetryAfter.delay(garbage, Duration.ofSeconds(5), clock)).isEmpty();
+    }
 }

@@ -10,43 +10,43 @@ import org.junit.jupiter.api.Test;
 
 class IdempotencyKeysTest {
 
-  @Test
-  void callersKeyWinsQuotedOrNot() {
-    IdempotencyKeys keys = new IdempotencyKeys("Idempotency-Key", false, () -> "generated");
-    HttpPost post = new HttpPost("http://h/p");
-    assertThat(keys.existingKey(post)).isNull();
-    post.setHeader("Idempotency-Key", "mine");
-    assertThat(keys.existingKey(post)).isEqualTo("mine");
-    post.setHeader("Idempotency-Key", "\"quoted-\\\"one\\\"\"");
-    assertThat(keys.existingKey(post)).isEqualTo("quoted-\"one\"");
-  }
+    @Test
+    void callersKeyWinsQuotedOrNot() {
+        IdempotencyKeys keys = new IdempotencyKeys("Idempotency-Key", false, () -> "generated");
+        HttpPost post = new HttpPost("http://h/p");
+        assertThat(keys.existingKey(post)).isNull();
+        post.setHeader("Idempotency-Key", "mine");
+        assertThat(keys.existingKey(post)).isEqualTo("mine");
+        post.setHeader("Idempotency-Key", "\"quoted-\\\"one\\\"\"");
+        assertThat(keys.existingKey(post)).isEqualTo("quoted-\"one\"");
+    }
 
-  @Test
-  void quotingFollowsRfc8941Strings() {
-    assertThat(new IdempotencyKeys("Idempotency-Key", true, () -> "x").headerValue("a\"b\\c"))
-        .isEqualTo("\"a\\\"b\\\\c\"");
-    assertThat(new IdempotencyKeys("Idempotency-Key", false, () -> "x").headerValue("abc")).isEqualTo("abc");
-    String key = "8e03978e-40d5-43e8-bc93-6894a57f9324";
-    assertThat(IdempotencyKeys.unquote(new IdempotencyKeys("K", true, () -> key).headerValue(key))).isEqualTo(key);
-  }
+    @Test
+    void quotingFollowsRfc8941Strings() {
+        assertThat(new IdempotencyKeys("Idempotency-Key", true, () -> "x").headerValue("a\"b\\c"))
+                .isEqualTo("\"a\\\"b\\\\c\"");
+        assertThat(new IdempotencyKeys("Idempotency-Key", false, () -> "x").headerValue("abc")).isEqualTo("abc");
+        String key = "8e03978e-40d5-43e8-bc93-6894a57f9324";
+        assertThat(IdempotencyKeys.unquote(new IdempotencyKeys("K", true, () -> key).headerValue(key))).isEqualTo(key);
+    }
 
-  @Test
-  void generatorIsCalledOncePerNewKeyAndItsOutputValidated() {
-    AtomicInteger calls = new AtomicInteger();
-    IdempotencyKeys keys = new IdempotencyKeys("K", false, () -> "k-" + calls.incrementAndGet());
-    assertThat(keys.newKey()).isEqualTo("k-1");
-    assertThat(keys.newKey()).isEqualTo("k-2");
-    assertThatIllegalStateException().isThrownBy(() -> new IdempotencyKeys("K", false, () -> "has space").newKey())
-        .withMessageContaining("idempotencyKeyGenerator");
-    assertThatIllegalStateException().isThrownBy(() -> new IdempotencyKeys("K", false, () -> "").newKey())
-        .withMessageContaining("idempotencyKeyGenerator");
-  }
+    @Test
+    void generatorIsCalledOncePerNewKeyAndItsOutputValidated() {
+        AtomicInteger calls = new AtomicInteger();
+        IdempotencyKeys keys = new IdempotencyKeys("K", false, () -> "k-" + calls.incrementAndGet());
+        assertThat(keys.newKey()).isEqualTo("k-1");
+        assertThat(keys.newKey()).isEqualTo("k-2");
+        assertThatIllegalStateException().isThrownBy(() -> new IdempotencyKeys("K", false, () -> "has space").newKey())
+                .withMessageContaining("idempotencyKeyGenerator");
+        assertThatIllegalStateException().isThrownBy(() -> new IdempotencyKeys("K", false, () -> "").newKey())
+                .withMessageContaining("idempotencyKeyGenerator");
+    }
 
-  @Test
-  void defaultKeysAreUuids() {
-    TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
-    String key = policy.keys.newKey();
-    assertThat(UUID.fromString(key).toString()).isEqualTo(key);
-    assertThat(policy.keys.newKey()).isNotEqualTo(key);
-  }
+    @Test
+    void defaultKeysAreUuids() {
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
+        String key = policy.keys.newKey();
+        assertThat(UUID.fromString(key).toString()).isEqualTo(key);
+        assertThat(policy.keys.newKey()).isNotEqualTo(key);
+    }
 }

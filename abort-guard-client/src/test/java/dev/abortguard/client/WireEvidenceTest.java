@@ -27,95 +27,95 @@ import org.junit.jupiter.api.Test;
  */
 class WireEvidenceTest {
 
-  /** Writes part of the body, then fails with a connect-phase exception class. */
-  static final class MisleadingEntity extends AbstractHttpEntity {
-    MisleadingEntity() {
-      super(ContentType.TEXT_PLAIN, null, true);
+    /** Writes part of the body, then fails with a connect-phase exception class. */
+    static final class MisleadingEntity extends AbstractHttpEntity {
+        MisleadingEntity() {
+            super(ContentType.TEXT_PLAIN, null, true);
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write("amount=".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            throw new ConnectException("looks like a connect failure, is not");
+        }
+
+        @Override
+        public java.io.InputStream getContent() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isRepeatable() {
+            return true;
+        }
+
+        @Override
+        public long getContentLength() {
+            return -1;
+        }
+
+        @Override
+        public boolean isStreaming() {
+            return false;
+        }
+
+        @Override
+        public void close() {}
     }
 
-    @Override
-    public void writeTo(OutputStream out) throws IOException {
-      out.write("amount=".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      throw new ConnectException("looks like a connect failure, is not");
+    LedgerServer server;
+    RecordingListener steps;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new LedgerServer();
+        steps = new RecordingListener();
     }
 
-    @Override
-    public java.io.InputStream getContent() {
-      throw new UnsupportedOperationException();
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
     }
 
-    @Override
-    public boolean isRepeatable() {
-      return true;
+    HttpPost misleading() {
+        HttpPost post = new HttpPost(server.baseUri() + "/status/200");
+        post.setEntity(new MisleadingEntity());
+        return post;
     }
 
-    @Override
-    public long getContentLength() {
-      return -1;
+    @Test
+    void instrumentedClientSeesTheHeadWasWrittenWhateverTheExceptionClass() throws Exception {
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .unresolvedOutcomeHandler(e -> { })
+                .addListener(steps)
+                .build();
+        try (CloseableHttpClient client = policy.wrap(policy.instrument(
+                LedgerClients.builder(LedgerClients.pool(), Duration.ofMillis(300))).build())) {
+
+            TimeoutRecoveryException failure = catchThrowableOfType(TimeoutRecoveryException.class,
+                    () -> client.execute(misleading(), new BasicHttpClientResponseHandler()));
+
+            assertThat(failure.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
+            assertThat(failure.getCause()).isInstanceOf(ConnectException.class);
+            assertThat(steps.retries).as("not retried as if never sent").isEmpty();
+        }
     }
 
-    @Override
-    public boolean isStreaming() {
-      return false;
+    @Test
+    void uninstrumentedClientFallsBackToTheClassAndIsFooled() throws Exception {
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
+                .addListener(steps)
+                .build();
+        try (CloseableHttpClient client = policy.wrap(
+                LedgerClients.builder(LedgerClients.pool(), Duration.ofMillis(300)).build())) {
+
+            assertThatThrownBy(() -> client.execute(misleading(), new BasicHttpClientResponseHandler()))
+                    .isInstanceOf(ConnectException.class);
+
+            assertThat(steps.failures).extracting(RecoveryContext::phase).containsOnly(FailurePhase.NEVER_SENT);
+            assertThat(steps.retries).hasSize(2);
+        }
     }
-
-    @Override
-    public void close() {}
-  }
-
-  LedgerServer server;
-  RecordingListener steps;
-
-  @BeforeEach
-  void start() throws IOException {
-    server = new LedgerServer();
-    steps = new RecordingListener();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    server.close();
-  }
-
-  HttpPost misleading() {
-    HttpPost post = new HttpPost(server.baseUri() + "/status/200");
-    post.setEntity(new MisleadingEntity());
-    return post;
-  }
-
-  @Test
-  void instrumentedClientSeesTheHeadWasWrittenWhateverTheExceptionClass() throws Exception {
-    TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
-        .unresolvedOutcomeHandler(e -> { })
-        .addListener(steps)
-        .build();
-    try (CloseableHttpClient client = policy.wrap(policy.instrument(
-        LedgerClients.builder(LedgerClients.pool(), Duration.ofMillis(300))).build())) {
-
-      TimeoutRecoveryException failure = catchThrowableOfType(TimeoutRecoveryException.class,
-          () -> client.execute(misleading(), new BasicHttpClientResponseHandler()));
-
-      assertThat(failure.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
-      assertThat(failure.getCause()).isInstanceOf(ConnectException.class);
-      assertThat(steps.retries).as("not retried as if never sent").isEmpty();
-    }
-  }
-
-  @Test
-  void uninstrumentedClientFallsBackToTheClassAndIsFooled() throws Exception {
-    TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
-        .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
-        .addListener(steps)
-        .build();
-    try (CloseableHttpClient client = policy.wrap(
-        LedgerClients.builder(LedgerClients.pool(), Duration.ofMillis(300)).build())) {
-
-      assertThatThrownBy(() -> client.execute(misleading(), new BasicHttpClientResponseHandler()))
-          .isInstanceOf(ConnectException.class);
-
-      assertThat(steps.failures).extracting(RecoveryContext::phase).containsOnly(FailurePhase.NEVER_SENT);
-      assertThat(steps.retries).hasSize(2);
-    }
-  }
 }

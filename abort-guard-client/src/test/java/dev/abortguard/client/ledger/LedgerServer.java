@@ -39,407 +39,407 @@ import java.util.function.BiFunction;
  */
 public final class LedgerServer implements AutoCloseable {
 
-  /** What the server does with one {@code POST /payments}. */
-  public enum Behavior {
-    /** Record, answer 201. */
-    ANSWER,
-    /** Record, then never answer (until the client goes away). */
-    STALL_AFTER_RECORD,
-    /** Record, then reset the connection (SO_LINGER 0). */
-    RESET_AFTER_RECORD,
-    /** Read the request, close the connection without recording. */
-    DROP_BEFORE_RECORD,
-    /** Record as pending (status 202 for the next few checks), then stall. */
-    PENDING_THEN_STALL,
-    /** Answer 503 with {@code Retry-After: 1}, without recording. */
-    RETRY_AFTER_503
-  }
-
-  /** A ledger entry. */
-  public static final class Payment {
-    final String key;
-    final String body;
-    final AtomicInteger records = new AtomicInteger();
-    final AtomicInteger pendingChecks = new AtomicInteger();
-    volatile String state = "DONE";
-
-    Payment(String key, String body) {
-      this.key = key;
-      this.body = body;
+    /** What the server does with one {@code POST /payments}. */
+    public enum Behavior {
+        /** Record, answer 201. */
+        ANSWER,
+        /** Record, then never answer (until the client goes away). */
+        STALL_AFTER_RECORD,
+        /** Record, then reset the connection (SO_LINGER 0). */
+        RESET_AFTER_RECORD,
+        /** Read the request, close the connection without recording. */
+        DROP_BEFORE_RECORD,
+        /** Record as pending (status 202 for the next few checks), then stall. */
+        PENDING_THEN_STALL,
+        /** Answer 503 with {@code Retry-After: 1}, without recording. */
+        RETRY_AFTER_503
     }
-  }
 
-  private final ServerSocket serverSocket;
-  private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "ledger-worker");
-    t.setDaemon(true);
-    return t;
-  });
-  private final Map<String, Payment> ledger = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
-  private final Queue<String> arrivalLog = new ConcurrentLinkedQueue<>();
-  private final Queue<Socket> open = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger statusRequests = new AtomicInteger();
-  private final AtomicInteger cancelRequests = new AtomicInteger();
-  private volatile BiFunction<String, Integer, Behavior> script = (key, arrival) -> Behavior.ANSWER;
-  private volatile boolean statusDown;
-  private volatile int pendingChecks = 2;
+    /** A ledger entry. */
+    public static final class Payment {
+        final String key;
+        final String body;
+        final AtomicInteger records = new AtomicInteger();
+        final AtomicInteger pendingChecks = new AtomicInteger();
+        volatile String state = "DONE";
 
-  public LedgerServer() throws IOException {
-    serverSocket = new ServerSocket();
-    serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
-    Thread acceptor = new Thread(this::acceptLoop, "ledger-acceptor");
-    acceptor.setDaemon(true);
-    acceptor.start();
-  }
+        Payment(String key, String body) {
+            this.key = key;
+            this.body = body;
+        }
+    }
 
-  public String baseUri() {
-    return "http://127.0.0.1:" + serverSocket.getLocalPort();
-  }
-
-  public int port() {
-    return serverSocket.getLocalPort();
-  }
-
-  /** Decides the behavior of each {@code POST /payments} by key and arrival number (from 1). */
-  public void script(BiFunction<String, Integer, Behavior> script) {
-    this.script = script;
-  }
-
-  /** Makes {@code GET /payments/{key}} answer 500, as a status API that is down. */
-  public void statusDown(boolean down) {
-    this.statusDown = down;
-  }
-
-  /** How many status checks a {@link Behavior#PENDING_THEN_STALL} payment stays pending for. */
-  public void pendingChecks(int checks) {
-    this.pendingChecks = checks;
-  }
-
-  /** How many times a payment with this key was recorded: 0, 1, or a duplicate. */
-  public int records(String key) {
-    Payment payment = ledger.get(key);
-    return payment == null ? 0 : payment.records.get();
-  }
-
-  public String state(String key) {
-    Payment payment = ledger.get(key);
-    return payment == null ? "NONE" : payment.state;
-  }
-
-  /** How many {@code POST /payments} arrived with this key. */
-  public int arrivals(String key) {
-    AtomicInteger count = arrivals.get(key);
-    return count == null ? 0 : count.get();
-  }
-
-  /** The raw {@code Idempotency-Key} header of every {@code POST /payments}, in arrival order. */
-  public List<String> arrivalLog() {
-    return List.copyOf(arrivalLog);
-  }
-
-  public int statusRequests() {
-    return statusRequests.get();
-  }
-
-  public int cancelRequests() {
-    return cancelRequests.get();
-  }
-
-  public Map<String, Integer> duplicates() {
-    Map<String, Integer> duplicates = new LinkedHashMap<>();
-    ledger.forEach((key, payment) -> {
-      if (payment.records.get() > 1) {
-        duplicates.put(key, payment.records.get());
-      }
+    private final ServerSocket serverSocket;
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ledger-worker");
+        t.setDaemon(true);
+        return t;
     });
-    return duplicates;
-  }
+    private final Map<String, Payment> ledger = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
+    private final Queue<String> arrivalLog = new ConcurrentLinkedQueue<>();
+    private final Queue<Socket> open = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger statusRequests = new AtomicInteger();
+    private final AtomicInteger cancelRequests = new AtomicInteger();
+    private volatile BiFunction<String, Integer, Behavior> script = (key, arrival) -> Behavior.ANSWER;
+    private volatile boolean statusDown;
+    private volatile int pendingChecks = 2;
 
-  private void acceptLoop() {
-    while (!serverSocket.isClosed()) {
-      try {
-        Socket socket = serverSocket.accept();
-        open.add(socket);
-        workers.execute(() -> serve(socket));
-      } catch (IOException e) {
-        return;
-      }
+    public LedgerServer() throws IOException {
+        serverSocket = new ServerSocket();
+        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        Thread acceptor = new Thread(this::acceptLoop, "ledger-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
-  }
 
-  private void serve(Socket socket) {
-    try (socket) {
-      socket.setTcpNoDelay(true);
-      InputStream in = socket.getInputStream();
-      OutputStream out = socket.getOutputStream();
-      while (true) {
-        Request request = Request.read(in);
-        if (request == null) {
-          return;
+    public String baseUri() {
+        return "http://127.0.0.1:" + serverSocket.getLocalPort();
+    }
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    /** Decides the behavior of each {@code POST /payments} by key and arrival number (from 1). */
+    public void script(BiFunction<String, Integer, Behavior> script) {
+        this.script = script;
+    }
+
+    /** Makes {@code GET /payments/{key}} answer 500, as a status API that is down. */
+    public void statusDown(boolean down) {
+        this.statusDown = down;
+    }
+
+    /** How many status checks a {@link Behavior#PENDING_THEN_STALL} payment stays pending for. */
+    public void pendingChecks(int checks) {
+        this.pendingChecks = checks;
+    }
+
+    /** How many times a payment with this key was recorded: 0, 1, or a duplicate. */
+    public int records(String key) {
+        Payment payment = ledger.get(key);
+        return payment == null ? 0 : payment.records.get();
+    }
+
+    public String state(String key) {
+        Payment payment = ledger.get(key);
+        return payment == null ? "NONE" : payment.state;
+    }
+
+    /** How many {@code POST /payments} arrived with this key. */
+    public int arrivals(String key) {
+        AtomicInteger count = arrivals.get(key);
+        return count == null ? 0 : count.get();
+    }
+
+    /** The raw {@code Idempotency-Key} header of every {@code POST /payments}, in arrival order. */
+    public List<String> arrivalLog() {
+        return List.copyOf(arrivalLog);
+    }
+
+    public int statusRequests() {
+        return statusRequests.get();
+    }
+
+    public int cancelRequests() {
+        return cancelRequests.get();
+    }
+
+    public Map<String, Integer> duplicates() {
+        Map<String, Integer> duplicates = new LinkedHashMap<>();
+        ledger.forEach((key, payment) -> {
+            if (payment.records.get() > 1) {
+                duplicates.put(key, payment.records.get());
+            }
+        });
+        return duplicates;
+    }
+
+    private void acceptLoop() {
+        while (!serverSocket.isClosed()) {
+            try {
+                Socket socket = serverSocket.accept();
+                open.add(socket);
+                workers.execute(() -> serve(socket));
+            } catch (IOException e) {
+                return;
+            }
         }
-        if (!handle(request, socket, in, out)) {
-          return;
-        }
-      }
-    } catch (IOException e) {
-      // The client went away (timeout, reset): normal for this server.
-    } finally {
-      open.remove(socket);
     }
-  }
 
-  /** Returns whether the connection stays usable for the next request. */
-  private boolean handle(Request request, Socket socket, InputStream in, OutputStream out)
-      throws IOException {
-    String path = request.path;
-    if (request.method.equals("POST") && path.equals("/payments")) {
-      return payment(request, socket, in, out);
-    }
-    if (request.method.equals("GET") && path.startsWith("/payments/")) {
-      statusRequests.incrementAndGet();
-      String key = path.substring("/payments/".length());
-      Payment payment = ledger.get(key);
-      if (statusDown) {
-        respond(out, 500, "status API down");
-      } else if (payment == null) {
-        respond(out, 404, "no payment " + key);
-      } else if ("PENDING".equals(payment.state) && payment.pendingChecks.getAndDecrement() > 0) {
-        respond(out, 202, "PENDING " + key);
-      } else {
-        if ("PENDING".equals(payment.state)) {
-          payment.state = "DONE"; // the background work finished
+    private void serve(Socket socket) {
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                Request request = Request.read(in);
+                if (request == null) {
+                    return;
+                }
+                if (!handle(request, socket, in, out)) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // The client went away (timeout, reset): normal for this server.
+        } finally {
+            open.remove(socket);
         }
-        respond(out, 200, "paid " + key + " " + payment.body + " " + payment.state);
-      }
-      return true;
     }
-    if (request.method.equals("POST") && path.startsWith("/payments/") && path.endsWith("/cancel")) {
-      cancelRequests.incrementAndGet();
-      String key = path.substring("/payments/".length(), path.length() - "/cancel".length());
-      Payment payment = ledger.get(key);
-      if (payment == null) {
-        respond(out, 404, "no payment " + key);
-      } else if ("PENDING".equals(payment.state)) {
-        payment.state = "CANCELED";
-        respond(out, 200, "canceled " + key);
-      } else if ("CANCELED".equals(payment.state)) {
-        respond(out, 200, "canceled " + key);
-      } else {
-        respond(out, 409, "already completed " + key);
-      }
-      return true;
-    }
-    if (path.equals("/stream")) {
-      stream(out);
-      return false;
-    }
-    if (path.startsWith("/drip-body")) {
-      drip(out, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: close\r\n\r\n", "abcdefghijkl");
-      return false;
-    }
-    if (path.startsWith("/drip-head")) {
-      drip(out, "", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
-      return false;
-    }
-    if (path.startsWith("/status/")) {
-      int code = Integer.parseInt(path.substring("/status/".length()));
-      respond(out, code, "status " + code);
-      return true;
-    }
-    respond(out, 404, "no route " + path);
-    return true;
-  }
 
-  private boolean payment(Request request, Socket socket, InputStream in, OutputStream out)
-      throws IOException {
-    String rawKey = request.headers.get("idempotency-key");
-    String key = rawKey == null ? "none" : unquote(rawKey);
-    arrivalLog.add(rawKey == null ? "none" : rawKey);
-    int arrival = arrivals.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-    Behavior behavior = script.apply(key, arrival);
-    switch (behavior) {
-      case DROP_BEFORE_RECORD:
-        socket.close();
-        return false;
-      case RETRY_AFTER_503:
-        respond(out, 503, "busy", "Retry-After: 1\r\n");
+    /** Returns whether the connection stays usable for the next request. */
+    private boolean handle(Request request, Socket socket, InputStream in, OutputStream out)
+            throws IOException {
+        String path = request.path;
+        if (request.method.equals("POST") && path.equals("/payments")) {
+            return payment(request, socket, in, out);
+        }
+        if (request.method.equals("GET") && path.startsWith("/payments/")) {
+            statusRequests.incrementAndGet();
+            String key = path.substring("/payments/".length());
+            Payment payment = ledger.get(key);
+            if (statusDown) {
+                respond(out, 500, "status API down");
+            } else if (payment == null) {
+                respond(out, 404, "no payment " + key);
+            } else if ("PENDING".equals(payment.state) && payment.pendingChecks.getAndDecrement() > 0) {
+                respond(out, 202, "PENDING " + key);
+            } else {
+                if ("PENDING".equals(payment.state)) {
+                    payment.state = "DONE"; // the background work finished
+                }
+                respond(out, 200, "paid " + key + " " + payment.body + " " + payment.state);
+            }
+            return true;
+        }
+        if (request.method.equals("POST") && path.startsWith("/payments/") && path.endsWith("/cancel")) {
+            cancelRequests.incrementAndGet();
+            String key = path.substring("/payments/".length(), path.length() - "/cancel".length());
+            Payment payment = ledger.get(key);
+            if (payment == null) {
+                respond(out, 404, "no payment " + key);
+            } else if ("PENDING".equals(payment.state)) {
+                payment.state = "CANCELED";
+                respond(out, 200, "canceled " + key);
+            } else if ("CANCELED".equals(payment.state)) {
+                respond(out, 200, "canceled " + key);
+            } else {
+                respond(out, 409, "already completed " + key);
+            }
+            return true;
+        }
+        if (path.equals("/stream")) {
+            stream(out);
+            return false;
+        }
+        if (path.startsWith("/drip-body")) {
+            drip(out, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: close\r\n\r\n", "abcdefghijkl");
+            return false;
+        }
+        if (path.startsWith("/drip-head")) {
+            drip(out, "", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            return false;
+        }
+        if (path.startsWith("/status/")) {
+            int code = Integer.parseInt(path.substring("/status/".length()));
+            respond(out, code, "status " + code);
+            return true;
+        }
+        respond(out, 404, "no route " + path);
         return true;
-      default:
-        break;
-    }
-    Payment payment = ledger.computeIfAbsent(key, k -> new Payment(k, request.body));
-    if (behavior == Behavior.PENDING_THEN_STALL) {
-      payment.state = "PENDING";
-      payment.pendingChecks.set(pendingChecks);
-    }
-    payment.records.incrementAndGet();
-    switch (behavior) {
-      case STALL_AFTER_RECORD:
-      case PENDING_THEN_STALL:
-        stallUntilClientLeaves(socket, in);
-        return false;
-      case RESET_AFTER_RECORD:
-        socket.setSoLinger(true, 0);
-        socket.close();
-        return false;
-      default:
-        respond(out, 201, "paid " + key + " " + request.body + " DONE");
-        return true;
-    }
-  }
-
-  /** Blocks until the client closes or resets the connection (or the server closes). */
-  private void stallUntilClientLeaves(Socket socket, InputStream in) {
-    try {
-      socket.setSoTimeout(30_000);
-      while (in.read() >= 0) {
-        // discard
-      }
-    } catch (IOException e) {
-      // reset by the client or closed by close()
-    }
-  }
-
-  private void stream(OutputStream out) throws IOException {
-    out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n"
-        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    String[] chunks = {"one ", "two ", "three ", "four"};
-    long[] delays = {100, 100, 500, 100};
-    for (int i = 0; i < chunks.length; i++) {
-      sleep(delays[i]);
-      byte[] data = chunks[i].getBytes(StandardCharsets.US_ASCII);
-      out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(data);
-      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-    }
-    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-  }
-
-  private void drip(OutputStream out, String head, String dripped) throws IOException {
-    out.write(head.getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    for (byte b : dripped.getBytes(StandardCharsets.US_ASCII)) {
-      sleep(100);
-      out.write(b);
-      out.flush();
-    }
-  }
-
-  private static void respond(OutputStream out, int code, String body) throws IOException {
-    respond(out, code, body, "");
-  }
-
-  private static void respond(OutputStream out, int code, String body, String extraHeaders)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 " + code + " " + reason(code) + "\r\nContent-Type: text/plain\r\n"
-        + "Content-Length: " + bytes.length + "\r\n" + extraHeaders + "\r\n";
-    out.write(head.getBytes(StandardCharsets.US_ASCII));
-    out.write(bytes);
-    out.flush();
-  }
-
-  private static String reason(int code) {
-    switch (code) {
-      case 200: return "OK";
-      case 201: return "Created";
-      case 202: return "Accepted";
-      case 404: return "Not Found";
-      case 409: return "Conflict";
-      case 500: return "Internal Server Error";
-      case 503: return "Service Unavailable";
-      default: return "Status";
-    }
-  }
-
-  private static String unquote(String value) {
-    String v = value.trim();
-    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public void close() throws IOException {
-    serverSocket.close();
-    for (Socket socket : open) {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
-    }
-    workers.shutdownNow();
-    try {
-      workers.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** A parsed HTTP/1.1 request (no chunked request bodies; the tests do not send any). */
-  static final class Request {
-    final String method;
-    final String path;
-    final Map<String, String> headers;
-    final String body;
-
-    private Request(String method, String path, Map<String, String> headers, String body) {
-      this.method = method;
-      this.path = path;
-      this.headers = headers;
-      this.body = body;
     }
 
-    static Request read(InputStream in) throws IOException {
-      String requestLine = line(in);
-      if (requestLine == null || requestLine.isEmpty()) {
-        return null;
-      }
-      String[] parts = requestLine.split(" ");
-      Map<String, String> headers = new ConcurrentHashMap<>();
-      String line;
-      while ((line = line(in)) != null && !line.isEmpty()) {
-        int colon = line.indexOf(':');
-        if (colon > 0) {
-          headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+    private boolean payment(Request request, Socket socket, InputStream in, OutputStream out)
+            throws IOException {
+        String rawKey = request.headers.get("idempotency-key");
+        String key = rawKey == null ? "none" : unquote(rawKey);
+        arrivalLog.add(rawKey == null ? "none" : rawKey);
+        int arrival = arrivals.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        Behavior behavior = script.apply(key, arrival);
+        switch (behavior) {
+            case DROP_BEFORE_RECORD:
+                socket.close();
+                return false;
+            case RETRY_AFTER_503:
+                respond(out, 503, "busy", "Retry-After: 1\r\n");
+                return true;
+            default:
+                break;
         }
-      }
-      int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-      byte[] body = in.readNBytes(length);
-      if (body.length < length) {
-        throw new SocketException("truncated body");
-      }
-      String target = parts.length > 1 ? parts[1] : "/";
-      int query = target.indexOf('?');
-      String path = query >= 0 ? target.substring(0, query) : target;
-      if (path.startsWith("http://")) {
-        path = path.substring(path.indexOf('/', "http://".length()));
-      }
-      return new Request(parts[0], path, headers, new String(body, StandardCharsets.UTF_8));
+        Payment payment = ledger.computeIfAbsent(key, k -> new Payment(k, request.body));
+        if (behavior == Behavior.PENDING_THEN_STALL) {
+            payment.state = "PENDING";
+            payment.pendingChecks.set(pendingChecks);
+        }
+        payment.records.incrementAndGet();
+        switch (behavior) {
+            case STALL_AFTER_RECORD:
+            case PENDING_THEN_STALL:
+                stallUntilClientLeaves(socket, in);
+                return false;
+            case RESET_AFTER_RECORD:
+                socket.setSoLinger(true, 0);
+                socket.close();
+                return false;
+            default:
+                respond(out, 201, "paid " + key + " " + request.body + " DONE");
+                return true;
+        }
     }
 
-    private static String line(InputStream in) throws IOException {
-      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (b == '\n') {
-          String s = buffer.toString(StandardCharsets.US_ASCII);
-          return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    /** Blocks until the client closes or resets the connection (or the server closes). */
+    private void stallUntilClientLeaves(Socket socket, InputStream in) {
+        try {
+            socket.setSoTimeout(30_000);
+            while (in.read() >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // reset by the client or closed by close()
         }
-        buffer.write(b);
-      }
-      return buffer.size() == 0 ? null : buffer.toString(StandardCharsets.US_ASCII);
     }
-  }
+
+    private void stream(OutputStream out) throws IOException {
+        out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String[] chunks = {"one ", "two ", "three ", "four"};
+        long[] delays = {100, 100, 500, 100};
+        for (int i = 0; i < chunks.length; i++) {
+            sleep(delays[i]);
+            byte[] data = chunks[i].getBytes(StandardCharsets.US_ASCII);
+            out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(data);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private void drip(OutputStream out, String head, String dripped) throws IOException {
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        for (byte b : dripped.getBytes(StandardCharsets.US_ASCII)) {
+            sleep(100);
+            out.write(b);
+            out.flush();
+        }
+    }
+
+    private static void respond(OutputStream out, int code, String body) throws IOException {
+        respond(out, code, body, "");
+    }
+
+    private static void respond(OutputStream out, int code, String body, String extraHeaders)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + code + " " + reason(code) + "\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: " + bytes.length + "\r\n" + extraHeaders + "\r\n";
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static String reason(int code) {
+        switch (code) {
+            case 200: return "OK";
+            case 201: return "Created";
+            case 202: return "Accepted";
+            case 404: return "Not Found";
+            case 409: return "Conflict";
+            case 500: return "Internal Server Error";
+            case 503: return "Service Unavailable";
+            default: return "Status";
+        }
+    }
+
+    private static String unquote(String value) {
+        String v = value.trim();
+        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        serverSocket.close();
+        for (Socket socket : open) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A parsed HTTP/1.1 request (no chunked request bodies; the tests do not send any). */
+    static final class Request {
+        final String method;
+        final String path;
+        final Map<String, String> headers;
+        final String body;
+
+        private Request(String method, String path, Map<String, String> headers, String body) {
+            this.method = method;
+            this.path = path;
+            this.headers = headers;
+            this.body = body;
+        }
+
+        static Request read(InputStream in) throws IOException {
+            String requestLine = line(in);
+            if (requestLine == null || requestLine.isEmpty()) {
+                return null;
+            }
+            String[] parts = requestLine.split(" ");
+            Map<String, String> headers = new ConcurrentHashMap<>();
+            String line;
+            while ((line = line(in)) != null && !line.isEmpty()) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+                }
+            }
+            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+            byte[] body = in.readNBytes(length);
+            if (body.length < length) {
+                throw new SocketException("truncated body");
+            }
+            String target = parts.length > 1 ? parts[1] : "/";
+            int query = target.indexOf('?');
+            String path = query >= 0 ? target.substring(0, query) : target;
+            if (path.startsWith("http://")) {
+                path = path.substring(path.indexOf('/', "http://".length()));
+            }
+            return new Request(parts[0], path, headers, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private static String line(InputStream in) throws IOException {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                if (b == '\n') {
+                    String s = buffer.toString(StandardCharsets.US_ASCII);
+                    return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+                }
+                buffer.write(b);
+            }
+            return buffer.size() == 0 ? null : buffer.toString(StandardCharsets.US_ASCII);
+        }
+    }
 }
