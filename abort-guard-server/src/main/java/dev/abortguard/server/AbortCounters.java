@@ -32,7 +32,12 @@ public final class AbortCounters implements AbortMetrics {
         this(500);
     }
 
-    /** Counters that keep up to {@code maxRoutes} distinct routes (at least 1). */
+    /**
+     * Counters that keep up to {@code maxRoutes} distinct routes (at least 1).
+     *
+     * @param maxRoutes how many distinct route keys are kept before {@value #OTHER_ROUTE} is used
+     * @throws IllegalArgumentException if {@code maxRoutes} is less than 1
+     */
     public AbortCounters(int maxRoutes) {
         if (maxRoutes < 1) {
             throw new IllegalArgumentException("maxRoutes must be >= 1, was " + maxRoutes);
@@ -62,17 +67,30 @@ public final class AbortCounters implements AbortMetrics {
         return byRoute.computeIfAbsent(key, k -> new LongAdder());
     }
 
-    /** Aborted requests recorded so far. */
+    /**
+     * Aborted requests recorded so far.
+     *
+     * @return the number of aborted requests recorded by this instance
+     */
     public long total() {
         return total.sum();
     }
 
-    /** Aborted requests of one kind. */
+    /**
+     * Aborted requests of one kind.
+     *
+     * @param kind the kind to count
+     * @return the number of aborted requests of {@code kind} recorded so far
+     */
     public long count(AbortKind kind) {
         return byKind.get(kind).sum();
     }
 
-    /** A sorted snapshot of counts by route key. */
+    /**
+     * A sorted snapshot of counts by route key.
+     *
+     * @return a new map from route key to count, sorted by route key
+     */
     public Map<String, Long> byRoute() {
         Map<String, Long> snapshot = new TreeMap<>();
         byRoute.forEach((route, count) -> snapshot.put(route, count.sum()));

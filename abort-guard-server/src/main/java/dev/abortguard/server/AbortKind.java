@@ -23,7 +23,11 @@ public enum AbortKind {
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 
-    /** The lower-case form used in log lines and metric tags, e.g. {@code response_write}. */
+    /**
+     * The lower-case form used in log lines and metric tags, e.g. {@code response_write}.
+     *
+     * @return the constant's name in lower case
+     */
     public String tag() {
         return tag;
     }

@@ -16,15 +16,29 @@ import java.util.Objects;
 @FunctionalInterface
 public interface AbortMetrics {
 
-    /** Records one aborted request. */
+    /**
+     * Records one aborted request.
+     *
+     * @param event the aborted request
+     */
     void record(ClientAbortEvent event);
 
-    /** Records nothing. */
+    /**
+     * Records nothing.
+     *
+     * @return metrics that ignore every event
+     */
     static AbortMetrics none() {
         return event -> { };
     }
 
-    /** Records into each of {@code metrics}, in order. */
+    /**
+     * Records into each of {@code metrics}, in order.
+     *
+     * @param metrics the metrics to record into; no element may be {@code null}
+     * @return metrics that pass each event to every one of {@code metrics}
+     * @throws NullPointerException if {@code metrics} or one of its elements is {@code null}
+     */
     static AbortMetrics composite(AbortMetrics... metrics) {
         List<AbortMetrics> all = List.of(metrics);
         all.forEach(m -> Objects.requireNonNull(m, "metrics element"));

@@ -183,17 +183,29 @@ public final class ClientAbortClassifier {
         this.maxCauseDepth = builder.maxCauseDepth;
     }
 
-    /** The standard rules described in the class documentation. */
+    /**
+     * The standard rules described in the class documentation.
+     *
+     * @return the shared classifier with the standard rules
+     */
     public static ClientAbortClassifier standard() {
         return STANDARD;
     }
 
-    /** A builder that starts from the standard rules; add or remove rules from there. */
+    /**
+     * A builder that starts from the standard rules; add or remove rules from there.
+     *
+     * @return a new builder holding the standard rules
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder that starts from this classifier's rules. */
+    /**
+     * A builder that starts from this classifier's rules.
+     *
+     * @return a new builder holding a copy of this classifier's rules
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.abortTypes.clear();
@@ -212,6 +224,9 @@ public final class ClientAbortClassifier {
      * Returns {@code true} if {@code throwable} (or a cause within {@code maxCauseDepth}) says the
      * HTTP client of the current request disconnected, and nothing in the chain says it is a
      * failure of an outbound call. Never throws; {@code null} gives {@code false}.
+     *
+     * @param throwable the throwable to test; may be {@code null}
+     * @return {@code true} if the chain matches an abort rule and no exclusion
      */
     public boolean isClientAbort(Throwable throwable) {
         boolean abort = false;
@@ -295,27 +310,47 @@ public final class ClientAbortClassifier {
         return false;
     }
 
-    /** Fully qualified class names matched as client aborts (subclasses match too). */
+    /**
+     * Fully qualified class names matched as client aborts (subclasses match too).
+     *
+     * @return the class names, as an unmodifiable set
+     */
     public Set<String> abortTypes() {
         return abortTypes;
     }
 
-    /** Lower-case phrases matched in the message of a server-thrown {@code IOException}. */
+    /**
+     * Lower-case phrases matched in the message of a server-thrown {@code IOException}.
+     *
+     * @return the phrases, as an unmodifiable list
+     */
     public List<String> abortMessages() {
         return abortMessages;
     }
 
-    /** Package prefixes that identify the server's own socket I/O in a stack trace. */
+    /**
+     * Package prefixes that identify the server's own socket I/O in a stack trace.
+     *
+     * @return the package prefixes, as an unmodifiable list
+     */
     public List<String> serverIoPackages() {
         return serverIoPackages;
     }
 
-    /** Package prefixes that veto a match anywhere in the cause chain. */
+    /**
+     * Package prefixes that veto a match anywhere in the cause chain.
+     *
+     * @return the package prefixes, as an unmodifiable list
+     */
     public List<String> excludedPackages() {
         return excludedPackages;
     }
 
-    /** How many throwables of a cause chain are inspected at most. */
+    /**
+     * How many throwables of a cause chain are inspected at most.
+     *
+     * @return the maximum cause-chain depth, between 1 and 10,000
+     */
     public int maxCauseDepth() {
         return maxCauseDepth;
     }
@@ -340,61 +375,115 @@ public final class ClientAbortClassifier {
         private Builder() {
         }
 
-        /** Treats throwables of this class (or a subclass) as client aborts, e.g. a container's own type. */
+        /**
+         * Treats throwables of this class (or a subclass) as client aborts, e.g. a container's own type.
+         *
+         * @param className the fully qualified class name; surrounding whitespace is stripped
+         * @return this builder
+         * @throws IllegalArgumentException if {@code className} is {@code null} or blank
+         */
         public Builder addAbortType(String className) {
             abortTypes.add(requireName("abortType", className));
             return this;
         }
 
-        /** Stops treating this class as a client abort. */
+        /**
+         * Stops treating this class as a client abort.
+         *
+         * @param className the fully qualified class name to remove
+         * @return this builder
+         */
         public Builder removeAbortType(String className) {
             abortTypes.remove(className);
             return this;
         }
 
-        /** Adds an OS phrase (matched case-insensitively) for server-thrown {@code IOException}s. */
+        /**
+         * Adds an OS phrase (matched case-insensitively) for server-thrown {@code IOException}s.
+         *
+         * @param phrase the phrase; stored stripped and in lower case
+         * @return this builder
+         * @throws IllegalArgumentException if {@code phrase} is {@code null} or blank
+         */
         public Builder addAbortMessage(String phrase) {
             abortMessages.add(requireName("abortMessage", phrase).toLowerCase(Locale.ROOT));
             return this;
         }
 
-        /** Removes an OS phrase. */
+        /**
+         * Removes an OS phrase.
+         *
+         * @param phrase the phrase to remove, in any letter case
+         * @return this builder
+         */
         public Builder removeAbortMessage(String phrase) {
             abortMessages.remove(phrase == null ? null : phrase.toLowerCase(Locale.ROOT));
             return this;
         }
 
-        /** Removes every OS phrase: only container types (and the filter's wrappers) count. */
+        /**
+         * Removes every OS phrase: only container types (and the filter's wrappers) count.
+         *
+         * @return this builder
+         */
         public Builder clearAbortMessages() {
             abortMessages.clear();
             return this;
         }
 
-        /** Adds a package prefix of a container's socket I/O (for containers other than Tomcat, Jetty, Undertow). */
+        /**
+         * Adds a package prefix of a container's socket I/O (for containers other than Tomcat, Jetty, Undertow).
+         *
+         * @param packagePrefix the package prefix; surrounding whitespace is stripped
+         * @return this builder
+         * @throws IllegalArgumentException if {@code packagePrefix} is {@code null} or blank
+         */
         public Builder addServerIoPackage(String packagePrefix) {
             serverIoPackages.add(requireName("serverIoPackage", packagePrefix));
             return this;
         }
 
-        /** Removes a server I/O package prefix. */
+        /**
+         * Removes a server I/O package prefix.
+         *
+         * @param packagePrefix the package prefix to remove
+         * @return this builder
+         */
         public Builder removeServerIoPackage(String packagePrefix) {
             serverIoPackages.remove(packagePrefix);
             return this;
         }
 
-        /** Adds a package prefix (e.g. your own backend client) whose exceptions are never client aborts. */
+        /**
+         * Adds a package prefix (e.g. your own backend client) whose exceptions are never client aborts.
+         *
+         * @param packagePrefix the package prefix; surrounding whitespace is stripped
+         * @return this builder
+         * @throws IllegalArgumentException if {@code packagePrefix} is {@code null} or blank
+         */
         public Builder addExcludedPackage(String packagePrefix) {
             excludedPackages.add(requireName("excludedPackage", packagePrefix));
             return this;
         }
 
-        /** Removes an exclusion. */
+        /**
+         * Removes an exclusion.
+         *
+         * @param packagePrefix the package prefix to remove
+         * @return this builder
+         */
         public Builder removeExcludedPackage(String packagePrefix) {
             excludedPackages.remove(packagePrefix);
             return this;
         }
 
-        /** How many throwables of a cause chain are inspected at most; 1 to 10,000, default 64. */
+        /**
+         * How many throwables of a cause chain are inspected at most; 1 to 10,000, default 64.
+         *
+         * @param maxCauseDepth the maximum cause-chain depth
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxCauseDepth} is outside 1 to 10,000
+         */
         public Builder maxCauseDepth(int maxCauseDepth) {
             if (maxCauseDepth < 1 || maxCauseDepth > 10_000) {
                 throw new IllegalArgumentException("maxCauseDepth must be between 1 and 10000, was " + maxCauseDepth);
@@ -403,7 +492,11 @@ public final class ClientAbortClassifier {
             return this;
         }
 
-        /** Builds an immutable classifier. */
+        /**
+         * Builds an immutable classifier.
+         *
+         * @return a new classifier with this builder's rules
+         */
         public ClientAbortClassifier build() {
             return new ClientAbortClassifier(this);
         }

@@ -40,12 +40,20 @@ public final class ClientAbortEvent {
         this.cause = cause;
     }
 
-    /** Where the abort was noticed. */
+    /**
+     * Where the abort was noticed.
+     *
+     * @return the abort kind; never {@code null}
+     */
     public AbortKind kind() {
         return kind;
     }
 
-    /** HTTP method, or {@code null} when unknown. */
+    /**
+     * HTTP method, or {@code null} when unknown.
+     *
+     * @return the HTTP method, or {@code null}
+     */
     public String method() {
         return method;
     }
@@ -53,6 +61,8 @@ public final class ClientAbortEvent {
     /**
      * Request URI path without the query string (it may carry secrets), or {@code null}. Raw and
      * unbounded: fine for a log line, never a metric tag — use {@link #route()}.
+     *
+     * @return the request path, or {@code null}
      */
     public String path() {
         return path;
@@ -61,22 +71,36 @@ public final class ClientAbortEvent {
     /**
      * Route template ({@code /orders/{id}}) when a framework exposed one as a request attribute,
      * else the servlet mapping pattern ({@code /api/*}), else {@code null}. Bounded cardinality.
+     *
+     * @return the route template or servlet mapping pattern, or {@code null}
      */
     public String route() {
         return route;
     }
 
-    /** Response status at the time of the abort, or {@code -1}. */
+    /**
+     * Response status at the time of the abort, or {@code -1}.
+     *
+     * @return the response status, or {@code -1}
+     */
     public int status() {
         return status;
     }
 
-    /** Response body bytes that the application handed to the container before the abort, or {@code -1}. */
+    /**
+     * Response body bytes that the application handed to the container before the abort, or {@code -1}.
+     *
+     * @return the number of response body bytes written, or {@code -1}
+     */
     public long bytesWritten() {
         return bytesWritten;
     }
 
-    /** Time from the start of the request to the abort, or {@code null}. */
+    /**
+     * Time from the start of the request to the abort, or {@code null}.
+     *
+     * @return the time from request start to abort, or {@code null}
+     */
     public Duration elapsed() {
         return elapsedNanos < 0 ? null : Duration.ofNanos(elapsedNanos);
     }
@@ -87,22 +111,36 @@ public final class ClientAbortEvent {
      * request, to the abort; {@code null} if unknown. A client's read timeout bounds the gap
      * between packets, so this is an upper estimate of the caller's timeout: if it clusters just
      * above 5 s, some caller gives up after 5 s.
+     *
+     * @return the silence before the abort, or {@code null} if unknown
      */
     public Duration silenceBeforeAbort() {
         return silenceNanos < 0 ? null : Duration.ofNanos(silenceNanos);
     }
 
-    /** Value of the first configured request-id header present on the request, or {@code null}. */
+    /**
+     * Value of the first configured request-id header present on the request, or {@code null}.
+     *
+     * @return the request id, or {@code null}
+     */
     public String requestId() {
         return requestId;
     }
 
-    /** Value of the idempotency-key header, or {@code null}. */
+    /**
+     * Value of the idempotency-key header, or {@code null}.
+     *
+     * @return the idempotency key, or {@code null}
+     */
     public String idempotencyKey() {
         return idempotencyKey;
     }
 
-    /** The I/O failure that revealed the abort. */
+    /**
+     * The I/O failure that revealed the abort.
+     *
+     * @return the throwable that revealed the abort
+     */
     public Throwable cause() {
         return cause;
     }

@@ -96,7 +96,11 @@ public final class ClientAbortFilter implements Filter {
         this.handler = new ClientAbortHandler(reporter);
     }
 
-    /** A builder with default settings. */
+    /**
+     * A builder with default settings.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -226,17 +230,27 @@ public final class ClientAbortFilter implements Filter {
     /**
      * The handler that shares this filter's classifier, log and metrics: use it where your code
      * catches exceptions itself (an executor's catch block, a Spring {@code @ExceptionHandler}).
+     *
+     * @return the handler for this filter's current settings
      */
     public ClientAbortHandler handler() {
         return handler;
     }
 
-    /** The metrics this filter records into ({@link AbortCounters} unless configured otherwise). */
+    /**
+     * The metrics this filter records into ({@link AbortCounters} unless configured otherwise).
+     *
+     * @return the configured metrics, or the {@link AbortCounters} created for this filter
+     */
     public AbortMetrics metrics() {
         return reporter.metrics();
     }
 
-    /** The classifier used for throwables the wrappers did not see. */
+    /**
+     * The classifier used for throwables the wrappers did not see.
+     *
+     * @return the configured classifier, {@link ClientAbortClassifier#standard()} by default
+     */
     public ClientAbortClassifier classifier() {
         return reporter.classifier;
     }
@@ -265,19 +279,36 @@ public final class ClientAbortFilter implements Filter {
         private Builder() {
         }
 
-        /** Rules for throwables the wrappers did not see. Default {@link ClientAbortClassifier#standard()}. */
+        /**
+         * Rules for throwables the wrappers did not see. Default {@link ClientAbortClassifier#standard()}.
+         *
+         * @param classifier the classifier
+         * @return this builder
+         * @throws IllegalArgumentException if {@code classifier} is {@code null}
+         */
         public Builder classifier(ClientAbortClassifier classifier) {
             this.classifier = require("classifier", classifier);
             return this;
         }
 
-        /** Level of the one line per aborted request. Default {@link AbortLogLevel#INFO}. */
+        /**
+         * Level of the one line per aborted request. Default {@link AbortLogLevel#INFO}.
+         *
+         * @param logLevel the log level
+         * @return this builder
+         * @throws IllegalArgumentException if {@code logLevel} is {@code null}
+         */
         public Builder logLevel(AbortLogLevel logLevel) {
             this.logLevel = require("logLevel", logLevel);
             return this;
         }
 
-        /** Attach the exception's stack trace to the log line. Default {@code false}: it says nothing new. */
+        /**
+         * Attach the exception's stack trace to the log line. Default {@code false}: it says nothing new.
+         *
+         * @param logStackTraces whether to attach the stack trace
+         * @return this builder
+         */
         public Builder logStackTraces(boolean logStackTraces) {
             this.logStackTraces = logStackTraces;
             return this;
@@ -286,6 +317,10 @@ public final class ClientAbortFilter implements Filter {
         /**
          * At most this many abort lines per second (at least 1; default 10); the rest are counted
          * and summarised. Metrics are never rate-limited.
+         *
+         * @param maxLogLinesPerSecond the most abort lines logged per second
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxLogLinesPerSecond} is less than 1
          */
         public Builder maxLogLinesPerSecond(int maxLogLinesPerSecond) {
             if (maxLogLinesPerSecond < 1) {
@@ -298,6 +333,11 @@ public final class ClientAbortFilter implements Filter {
         /**
          * Delay after the first suppressed line before one "Suppressed N client-abort log lines"
          * summary is logged. Positive, at most one hour; default 10 s.
+         *
+         * @param interval the delay before the summary line
+         * @return this builder
+         * @throws IllegalArgumentException if {@code interval} is {@code null}, not positive
+         *     or longer than one hour
          */
         public Builder suppressedSummaryInterval(Duration interval) {
             require("suppressedSummaryInterval", interval);
@@ -308,7 +348,13 @@ public final class ClientAbortFilter implements Filter {
             return this;
         }
 
-        /** Where aborts are counted. Default: a new {@link AbortCounters}. */
+        /**
+         * Where aborts are counted. Default: a new {@link AbortCounters}.
+         *
+         * @param metrics the metrics to record into
+         * @return this builder
+         * @throws IllegalArgumentException if {@code metrics} is {@code null}
+         */
         public Builder metrics(AbortMetrics metrics) {
             this.metrics = require("metrics", metrics);
             return this;
@@ -317,6 +363,11 @@ public final class ClientAbortFilter implements Filter {
         /**
          * Request headers whose first present value is logged as {@code requestId}. Default
          * {@code X-Request-Id}, {@code X-Correlation-Id}; none disables it.
+         *
+         * @param headers the header names, in order of preference; whitespace is stripped
+         * @return this builder
+         * @throws NullPointerException if {@code headers} is {@code null}
+         * @throws IllegalArgumentException if a name is {@code null} or blank
          */
         public Builder requestIdHeaders(String... headers) {
             this.requestIdHeaders = names("requestIdHeaders", headers);
@@ -326,6 +377,10 @@ public final class ClientAbortFilter implements Filter {
         /**
          * Request header logged as {@code idempotencyKey} (default {@code Idempotency-Key}, the IETF
          * draft's name); {@code null} disables it.
+         *
+         * @param header the header name, or {@code null}; surrounding whitespace is stripped
+         * @return this builder
+         * @throws IllegalArgumentException if {@code header} is blank
          */
         public Builder idempotencyKeyHeader(String header) {
             if (header != null && header.isBlank()) {
@@ -339,6 +394,11 @@ public final class ClientAbortFilter implements Filter {
          * Request attributes that hold the route template, first present wins. Default: Spring
          * MVC's {@code HandlerMapping.bestMatchingPattern}. Without one, the servlet mapping pattern
          * is used (never the raw URI).
+         *
+         * @param attributes the attribute names, in order of preference; whitespace is stripped
+         * @return this builder
+         * @throws NullPointerException if {@code attributes} is {@code null}
+         * @throws IllegalArgumentException if a name is {@code null} or blank
          */
         public Builder routeAttributes(String... attributes) {
             this.routeAttributes = names("routeAttributes", attributes);
@@ -349,13 +409,20 @@ public final class ClientAbortFilter implements Filter {
          * Complete (close) the response body when the chain returns, so the final write of a small
          * body fails — and is seen — inside the filter. Default {@code true}; the container still
          * computes {@code Content-Length} as it would have.
+         *
+         * @param flushOnChainReturn whether to complete the response body when the chain returns
+         * @return this builder
          */
         public Builder flushOnChainReturn(boolean flushOnChainReturn) {
             this.flushOnChainReturn = flushOnChainReturn;
             return this;
         }
 
-        /** Builds the filter. */
+        /**
+         * Builds the filter.
+         *
+         * @return a new filter with this builder's settings
+         */
         public ClientAbortFilter build() {
             return new ClientAbortFilter(this, true);
         }

@@ -28,7 +28,11 @@ public final class ClientAbortHandler {
         this.reporter = reporter;
     }
 
-    /** A handler with the filter's default settings and its own {@link AbortCounters}. */
+    /**
+     * A handler with the filter's default settings and its own {@link AbortCounters}.
+     *
+     * @return a new handler, not shared with any registered filter
+     */
     public static ClientAbortHandler withDefaults() {
         return ClientAbortFilter.builder().build().handler();
     }
@@ -38,6 +42,8 @@ public final class ClientAbortHandler {
      * carries the route, bytes written and silence, and an abort the filter already reported is not
      * counted again. Falls back to {@link #handle(Throwable)} for a request the filter did not see.
      *
+     * @param t the caught throwable; {@code null} gives {@code false}
+     * @param request the request being served, or {@code null}
      * @return {@code true} if {@code t} is a client abort (handled), {@code false} if it is a real error
      */
     public boolean handle(Throwable t, ServletRequest request) {
@@ -52,6 +58,7 @@ public final class ClientAbortHandler {
      * Handles {@code t} without request context. An abort that the filter's wrappers reported
      * recently is recognised by identity and not counted again.
      *
+     * @param t the caught throwable; {@code null} gives {@code false}
      * @return {@code true} if {@code t} is a client abort (handled), {@code false} if it is a real error
      */
     public boolean handle(Throwable t) {
@@ -61,12 +68,20 @@ public final class ClientAbortHandler {
         return reporter.escapedIsAbort(null, t);
     }
 
-    /** The classifier this handler applies to throwables the filter did not see. */
+    /**
+     * The classifier this handler applies to throwables the filter did not see.
+     *
+     * @return the classifier, shared with the filter that created this handler
+     */
     public ClientAbortClassifier classifier() {
         return reporter.classifier;
     }
 
-    /** The metrics this handler records into. */
+    /**
+     * The metrics this handler records into.
+     *
+     * @return the metrics, shared with the filter that created this handler
+     */
     public AbortMetrics metrics() {
         return reporter.metrics();
     }

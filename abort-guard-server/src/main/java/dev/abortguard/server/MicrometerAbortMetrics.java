@@ -43,12 +43,24 @@ public final class MicrometerAbortMetrics implements AbortMetrics {
     private final int maxRoutes;
     private final Set<String> routes = ConcurrentHashMap.newKeySet();
 
-    /** Registers meters in {@code registry}, keeping up to 200 distinct routes. */
+    /**
+     * Registers meters in {@code registry}, keeping up to 200 distinct routes.
+     *
+     * @param registry the registry to register the counter and timer in
+     * @throws NullPointerException if {@code registry} is {@code null}
+     */
     public MicrometerAbortMetrics(MeterRegistry registry) {
         this(registry, 200);
     }
 
-    /** Registers meters in {@code registry}, keeping up to {@code maxRoutes} distinct routes. */
+    /**
+     * Registers meters in {@code registry}, keeping up to {@code maxRoutes} distinct routes.
+     *
+     * @param registry the registry to register the counter and timer in
+     * @param maxRoutes how many distinct routes are tagged before {@code OTHER} is used; at least 1
+     * @throws NullPointerException if {@code registry} is {@code null}
+     * @throws IllegalArgumentException if {@code maxRoutes} is less than 1
+     */
     public MicrometerAbortMetrics(MeterRegistry registry, int maxRoutes) {
         this.registry = Objects.requireNonNull(registry, "registry");
         if (maxRoutes < 1) {
