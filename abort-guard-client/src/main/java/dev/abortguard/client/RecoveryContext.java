@@ -11,6 +11,11 @@ import org.apache.hc.core5.http.Header;
  * Everything a callback needs to know about a request in recovery. Immutable; handed to {@link
  * StatusCheck}, {@link CancelAction} and every {@link RecoveryListener} method.
  *
+ * <p>{@link #toString()} never prints the headers: they typically carry {@code Authorization} and
+ * {@code Cookie} values, and listeners log contexts. It prints the request line, the key, the
+ * attempt, the elapsed time, the phase and the class of the cause (not its message, which may quote
+ * the request). Read headers explicitly with {@link #header(String)} or {@link #headers()}.
+ *
  * @param method the request method, e.g. {@code POST}
  * @param uri the request URI as sent (absolute when the request or the target host made it so)
  * @param headers the request headers as sent, including the idempotency key header
@@ -76,5 +81,19 @@ public record RecoveryContext(
      */
     public String requestLine() {
         return method + " " + uri;
+    }
+
+    /**
+     * A log-safe description: request line, idempotency key, attempt, elapsed time, phase and the
+     * cause's class. Headers are never printed (they carry credentials and cookies), and neither is
+     * the cause's message.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        return "RecoveryContext{" + requestLine() + ", key=" + idempotencyKey + ", attempt=" + attempt
+                + ", elapsed=" + elapsed.toMillis() + "ms, phase=" + phase
+                + ", cause=" + (cause == null ? null : cause.getClass().getName()) + "}";
     }
 }
