@@ -95,8 +95,11 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
         return false;
     }
 
-    /** Sends one attempt without blocking; applies the exchange deadline and Retry-After. */
-    CompletableFuture<SimpleHttpResponse> send(ExchangeProgress progress, boolean retryAfterAllowed) {
+    /**
+     * Sends one attempt without blocking; applies the exchange deadline, Retry-After and, on a
+     * resend, the statuses that leave the outcome unknown (see {@link RecoveryCall#attempt}).
+     */
+    CompletableFuture<SimpleHttpResponse> send(ExchangeProgress progress, boolean retryAfterAllowed, boolean resend) {
         SimpleHttpRequest request = SimpleRequestBuilder.copy(original).setHeaders(headers).build();
         CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
         Future<SimpleHttpResponse> exchange =
@@ -136,15 +139,18 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
                             throw new CompletionException(new RetryAfterSignal(response.getCode(), delay.get()));
                         }
                     }
+                    if (resend && UnsettledResendSignal.leavesOutcomeUnknown(response.getCode())) {
+                        throw new CompletionException(new UnsettledResendSignal(response.getCode()));
+                    }
                     return response;
                 });
     }
 
     @Override
-    public SimpleHttpResponse attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed)
+    public SimpleHttpResponse attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend)
             throws IOException {
         try {
-            return send(progress, retryAfterAllowed).get();
+            return send(progress, retryAfterAllowed, resend).get();
         } catch (ExecutionException e) {
             throw asIoException(e.getCause());
         } catch (InterruptedException e) {

@@ -90,7 +90,7 @@ public final class AsyncTimeoutRecovery implements Closeable {
         ExchangeProgress progress = new ExchangeProgress();
         CompletableFuture<SimpleHttpResponse> firstAttempt;
         try {
-            firstAttempt = call.send(progress, policy.maxAttempts > 1);
+            firstAttempt = call.send(progress, policy.maxAttempts > 1 && call.repeatable(), false);
         } catch (RuntimeException e) {
             // e.g. the client was not started or is already closed: nothing was sent
             result.completeExceptionally(e);

@@ -120,7 +120,7 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
 
     @Override
     @SuppressWarnings("unchecked")
-    public T attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed)
+    public T attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend)
             throws IOException {
         if (canceledByCaller()) {
             throw new RequestFailedException("Request aborted by the caller");
@@ -148,6 +148,11 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
                     response.close();
                     throw new RetryAfterSignal(response.getCode(), delay.get());
                 }
+            }
+            if (resend && UnsettledResendSignal.leavesOutcomeUnknown(response.getCode())) {
+                EntityUtils.consumeQuietly(response.getEntity());
+                response.close();
+                throw new UnsettledResendSignal(response.getCode());
             }
             if (handler == null) {
                 if (policy.bufferResponseBody) {

@@ -35,9 +35,13 @@ interface RecoveryCall<R> {
     /**
      * Sends one attempt. Records what happened on the wire in {@code progress}. Throws {@link
      * RetryAfterSignal} (after releasing the response) for a 429/503 with an acceptable {@code
-     * Retry-After} when {@code retryAfterAllowed}.
+     * Retry-After} when {@code retryAfterAllowed}; the engine allows that only while attempts are
+     * left and the payload is {@linkplain #repeatable() repeatable}. When {@code resend} (an earlier
+     * attempt's outcome is unknown), throws {@link UnsettledResendSignal} (after releasing the
+     * response) for a status that {@linkplain UnsettledResendSignal#leavesOutcomeUnknown leaves the
+     * outcome unknown}, before any response handler sees it.
      */
-    R attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed) throws IOException;
+    R attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend) throws IOException;
 
     /** Turns the response supplied by a COMPLETED status check into what the caller receives. */
     R adopt(ClassicHttpResponse supplied) throws IOException;

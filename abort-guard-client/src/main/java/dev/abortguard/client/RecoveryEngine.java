@@ -131,7 +131,10 @@ final class RecoveryEngine implements AutoCloseable {
                 attempt++;
                 progress = new ExchangeProgress();
                 try {
-                    R result = call.attempt(attempt, progress, attempt < policy.maxAttempts);
+                    // Retry-After only with a payload that can be sent again: a consumed stream would go out
+                    // empty or truncated under the same key.
+                    boolean retryAfterAllowed = attempt < policy.maxAttempts && call.repeatable();
+                    R result = call.attempt(attempt, progress, retryAfterAllowed, resent);
                     if (failedBefore) {
                         RecoveryContext done = call.context(attempt, elapsed(start), null, null);
                         trail.add(step(start, "attempt " + attempt, "answered"));
@@ -169,13 +172,31 @@ final class RecoveryEngine implements AutoCloseable {
                 continue;
             }
 
-            FailurePhase phase = FailureClassifier.classify(failure, progress);
-            last = call.context(attempt, elapsed(start), phase, failure);
-            trail.add(step(start, "attempt " + attempt,
-                    phase + ": " + Failures.summary(failure) + (progress.deadlineFired() ? " (exchange deadline)" : "")));
-            failed(last);
+            FailurePhase phase;
+            if (failure instanceof UnsettledResendSignal) {
+                // The resend was answered, but with a status that says nothing about the earlier attempt
+                // (409 in progress, 5xx, ...): the logical outcome is as unknown as before the resend.
+                phase = FailurePhase.OUTCOME_UNKNOWN;
+                last = call.context(attempt, elapsed(start), phase, failure);
+                trail.add(step(start, "attempt " + attempt, failure.getMessage()));
+                failed(last);
+                if (policy.mode != RecoveryMode.STATUS_CHECK && policy.mode != RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
+                    throw end(call, last, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
+                }
+                // Otherwise back to the status check, within the recovery timeout already running.
+            } else {
+                phase = FailureClassifier.classify(failure, progress);
+                last = call.context(attempt, elapsed(start), phase, failure);
+                trail.add(step(start, "attempt " + attempt,
+                        phase + ": " + Failures.summary(failure) + (progress.deadlineFired() ? " (exchange deadline)" : "")));
+                failed(last);
+            }
 
             if (phase == FailurePhase.NEVER_SENT) {
+                // Retried only with a repeatable payload. With wire evidence NEVER_SENT means the request
+                // head was never handed to the connection, and HttpCore writes the entity only after the
+                // head, so the entity was not touched; the class-based fallback cannot prove that (see
+                // WireEvidenceTest), which is one more reason never to retry a non-repeatable entity.
                 if (FailureClassifier.retryable(failure, progress)
                         && attempt < policy.maxAttempts
                         && call.repeatable()

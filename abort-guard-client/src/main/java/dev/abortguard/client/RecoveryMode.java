@@ -20,13 +20,18 @@ public enum RecoveryMode {
      * Resend the same payload under the same idempotency key, trusting the server to deduplicate
      * by key (the IETF {@code Idempotency-Key} contract). Requires a repeatable entity. Use it only
      * against servers that honour the key: a server that does not will apply a resent payment
-     * twice. A lost 2xx body is resent too, so that such a server replays the stored response.
+     * twice. A lost 2xx body is resent too, so that such a server replays the stored response. A
+     * resend answered with a status that {@linkplain UnsettledResendSignal leaves the outcome
+     * unknown} (408, 409, 425, 429, 5xx) is not resent again: the outcome ends {@link
+     * RecoveryOutcome#UNRESOLVED}.
      */
     RESEND_WITH_KEY,
 
     /**
      * Ask the server through {@link TimeoutRecoveryPolicy.Builder#statusCheck(StatusCheck)} until
      * the answer is COMPLETED or NOT_APPLIED or the recovery timeout passes. Requires a status check.
+     * After NOT_APPLIED the request is resent under the same key; a resend answered with 408, 409,
+     * 425, 429 or a 5xx settles nothing, so checking resumes within the same recovery timeout.
      */
     STATUS_CHECK,
 

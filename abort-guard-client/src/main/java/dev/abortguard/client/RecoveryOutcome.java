@@ -11,7 +11,9 @@ public enum RecoveryOutcome {
     RETRIED,
 
     /** The outcome was unknown, the request was resent under the same key and the resend was
-     * answered; the caller got that response. */
+     * answered with a status that settles it (2xx, or a 4xx other than 408, 409, 425 and 429); the
+     * caller got that response. A resend answered with 408, 409, 425, 429 or a 5xx settles
+     * nothing: recovery goes on, or ends {@link #UNRESOLVED}. */
     RESENT,
 
     /** The status check reported COMPLETED with a response; the caller got that response. */

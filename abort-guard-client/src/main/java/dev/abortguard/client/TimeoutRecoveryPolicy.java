@@ -388,8 +388,11 @@ public final class TimeoutRecoveryPolicy {
 
         /**
          * The longest {@code Retry-After} the policy waits for on a 429 or 503 before retrying; an
-         * answer asking for longer reaches the caller as it is. Default 5 s; {@link Duration#ZERO}
-         * disables {@code Retry-After} retries.
+         * answer asking for longer reaches the caller as it is. Requests with a non-repeatable entity
+         * (e.g. an {@code InputStreamEntity}) are never retried on {@code Retry-After}: the first
+         * attempt consumed the stream, and a retry would send a different (empty or truncated)
+         * payload under the same idempotency key; their 429/503 reaches the caller as it is.
+         * Default 5 s; {@link Duration#ZERO} disables {@code Retry-After} retries.
          *
          * @param cap the cap; zero or positive
          * @return this builder

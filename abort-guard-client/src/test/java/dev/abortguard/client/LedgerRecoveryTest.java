@@ -458,6 +458,88 @@ class LedgerRecoveryTest {
     }
 
     @Test
+    void retryAfterIsNotFollowedWhenTheEntityIsNotRepeatable() throws Exception {
+        server.script((key, arrival) -> arrival == 1 ? Behavior.RETRY_AFTER_503 : Behavior.ANSWER);
+        client(policy(RecoveryMode.STATUS_CHECK).build());
+        HttpPost post = new HttpPost(server.baseUri() + "/payments");
+        byte[] body = "amount=21b".getBytes(StandardCharsets.UTF_8);
+        post.setEntity(new InputStreamEntity(new ByteArrayInputStream(body), body.length, ContentType.TEXT_PLAIN));
+        post.setHeader("Idempotency-Key", "stream-once");
+
+        String answer = client.execute(post, LedgerRecoveryTest::text);
+
+        // The stream was consumed by attempt 1: a retry would send another payload under the same key.
+        assertThat(answer).isEqualTo("503 busy");
+        assertThat(server.arrivalLog()).containsExactly("stream-once");
+        assertThat(server.records("stream-once")).isZero();
+        assertThat(steps.retries).isEmpty();
+        assertNoLeakedConnection();
+    }
+
+    @Test
+    void aConflictAfterAResendLeavesTheFirstOutcomeUnknownAndEndsUnresolved() throws Exception {
+        server.script((key, arrival) -> arrival == 1 ? Behavior.STALL_AFTER_RECORD : Behavior.CONFLICT_409);
+        client(policy(RecoveryMode.RESEND_WITH_KEY).build());
+
+        TimeoutRecoveryException failure =
+                catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=34"), LedgerRecoveryTest::text));
+
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(failure.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
+        assertThat(failure.trail()).extracting(RecoveryStep::result)
+                .anySatisfy(r -> assertThat(r).contains("status 409"));
+        assertThat(server.arrivals(failure.idempotencyKey())).as("no third attempt").isEqualTo(2);
+        assertThat(server.records(failure.idempotencyKey())).isEqualTo(1);
+        assertThat(unresolved).containsExactly(failure);
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.UNRESOLVED);
+        assertNoLeakedConnection();
+    }
+
+    @Test
+    void aServerErrorAfterAResendGoesBackToTheStatusCheck() throws Exception {
+        server.script((key, arrival) -> arrival == 1 ? Behavior.DROP_BEFORE_RECORD : Behavior.RECORD_THEN_500);
+        client(policy(RecoveryMode.STATUS_CHECK).build());
+
+        String answer = client.execute(payment("amount=35"), LedgerRecoveryTest::text);
+
+        assertThat(answer).startsWith("200 paid ").endsWith("amount=35 DONE");
+        assertThat(server.arrivals(keyOf(answer))).isEqualTo(2);
+        assertThat(server.records(keyOf(answer))).isEqualTo(1);
+        assertThat(steps.statusChecks).extracting(StatusDecision::kind)
+                .containsExactly(StatusDecision.Kind.NOT_APPLIED, StatusDecision.Kind.COMPLETED);
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.COMPLETED);
+        assertThat(unresolved).isEmpty();
+        assertNoLeakedConnection();
+    }
+
+    @Test
+    void aServerErrorAfterAResendThrownByTheHandlerIsStillUnknown() throws Exception {
+        server.script((key, arrival) -> arrival == 1 ? Behavior.STALL_AFTER_RECORD : Behavior.RECORD_THEN_500);
+        client(policy(RecoveryMode.RESEND_WITH_KEY).build());
+
+        TimeoutRecoveryException failure = catchThrowableOfType(TimeoutRecoveryException.class,
+                () -> client.execute(payment("amount=36"), new BasicHttpClientResponseHandler()));
+
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(unresolved).containsExactly(failure);
+        assertNoLeakedConnection();
+    }
+
+    @Test
+    void aClientErrorAfterAResendIsTheAnswer() throws Exception {
+        server.script((key, arrival) -> arrival == 1 ? Behavior.STALL_AFTER_RECORD : Behavior.UNPROCESSABLE_422);
+        client(policy(RecoveryMode.RESEND_WITH_KEY).build());
+        HttpPost post = payment("amount=37");
+        post.setHeader("Idempotency-Key", "reused");
+
+        String answer = client.execute(post, LedgerRecoveryTest::text);
+
+        assertThat(answer).isEqualTo("422 key reused reused");
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.RESENT);
+        assertThat(unresolved).isEmpty();
+    }
+
+    @Test
     void retryAfterLongerThanTheCapReachesTheCaller() throws Exception {
         server.script((key, arrival) -> Behavior.RETRY_AFTER_503);
         client(policy(RecoveryMode.STATUS_CHECK).maxRetryAfter(Duration.ofMillis(500)).build());

@@ -52,7 +52,13 @@ public final class LedgerServer implements AutoCloseable {
         /** Record as pending (status 202 for the next few checks), then stall. */
         PENDING_THEN_STALL,
         /** Answer 503 with {@code Retry-After: 1}, without recording. */
-        RETRY_AFTER_503
+        RETRY_AFTER_503,
+        /** Answer 409 "request in progress" (IETF idempotency draft), without recording. */
+        CONFLICT_409,
+        /** Answer 422 "key reused with a different payload" (IETF idempotency draft), without recording. */
+        UNPROCESSABLE_422,
+        /** Record, then answer 500. */
+        RECORD_THEN_500
     }
 
     /** A ledger entry. */
@@ -265,6 +271,12 @@ public final class LedgerServer implements AutoCloseable {
             case RETRY_AFTER_503:
                 respond(out, 503, "busy", "Retry-After: 1\r\n");
                 return true;
+            case CONFLICT_409:
+                respond(out, 409, "in progress " + key);
+                return true;
+            case UNPROCESSABLE_422:
+                respond(out, 422, "key reused " + key);
+                return true;
             default:
                 break;
         }
@@ -283,6 +295,9 @@ public final class LedgerServer implements AutoCloseable {
                 socket.setSoLinger(true, 0);
                 socket.close();
                 return false;
+            case RECORD_THEN_500:
+                respond(out, 500, "failed " + key);
+                return true;
             default:
                 respond(out, 201, "paid " + key + " " + request.body + " DONE");
                 return true;
