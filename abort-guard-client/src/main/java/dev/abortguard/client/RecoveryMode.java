@@ -21,9 +21,8 @@ public enum RecoveryMode {
      * by key (the IETF {@code Idempotency-Key} contract). Requires a repeatable entity. Use it only
      * against servers that honour the key: a server that does not will apply a resent payment
      * twice. A lost 2xx body is resent too, so that such a server replays the stored response. A
-     * resend answered with a status that {@linkplain UnsettledResendSignal leaves the outcome
-     * unknown} (408, 409, 425, 429, 5xx) is not resent again: the outcome ends {@link
-     * RecoveryOutcome#UNRESOLVED}.
+     * resend answered with a status that leaves the outcome unknown (408, 409, 425, 429, 5xx) is
+     * not resent again: the outcome ends {@link RecoveryOutcome#UNRESOLVED}.
      */
     RESEND_WITH_KEY,
 
