@@ -31,18 +31,21 @@ import java.util.Set;
  *       dependency: Tomcat {@code ClientAbortException} (never its parent {@code
  *       BadRequestException}, which also covers malformed requests) and {@code CloseNowException}
  *       (HTTP/2 stream reset), Jetty {@code EofException} (except {@code EofException("Closed")}
- *       without a cause, which Jetty also throws for an application's write after close), Spring
+ *       without a cause, which Jetty also throws for an application's write after close, and one
+ *       whose stack shows an excluded package such as Jetty's own HttpClient), Spring
  *       MVC's {@code AsyncRequestNotUsableException}. Subclasses match too.</li>
  *   <li><b>Operating-system wording</b> ("Broken pipe", "Connection reset by peer", Windows'
  *       "An established connection was aborted by the software in your host machine", and the
  *       glibc / Windows translations of those into German, French, Spanish, Italian, Portuguese,
  *       Russian, Polish, Chinese, Japanese and Korean), matched case-insensitively on an {@code
  *       IOException} in the chain, <em>and only if that exception was thrown by server I/O</em>:
- *       the first stack frame outside the JDK belongs to a container package ({@code
- *       org.apache.catalina.}, {@code org.apache.coyote.}, {@code org.apache.tomcat.}, {@code
- *       org.eclipse.jetty.}, {@code io.undertow.}, {@code org.xnio.}). Undertow throws a bare
- *       {@code IOException("Broken pipe")}; a JDBC driver or an HTTP client throws the same text
- *       from its own frames, and is not claimed.</li>
+ *       the first stack frame outside the JDK and outside I/O layers that servers and clients
+ *       share (jetty-io, XNIO, Undertow's conduits) belongs to a server package ({@code
+ *       org.apache.catalina.}, {@code org.apache.coyote.}, {@code org.apache.tomcat.util.net.},
+ *       {@code org.eclipse.jetty.server.}, {@code org.eclipse.jetty.ee10.}/{@code ee11.}, {@code
+ *       io.undertow.server.}, {@code io.undertow.servlet.}). Undertow throws a bare {@code
+ *       IOException("Broken pipe")}; a JDBC driver, Jetty's HttpClient or any other client throws
+ *       the same text from its own frames, and is not claimed.</li>
  * </ol>
  *
  * <p>A raw {@link java.io.EOFException} is never claimed (parsers and drivers throw it), nor is a
@@ -133,8 +136,19 @@ public final class ClientAbortClassifier {
 
     /** Packages whose frames mean "this I/O was the server's own socket". */
     private static final List<String> STANDARD_SERVER_IO_PACKAGES = List.of(
-            "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.",
-            "org.eclipse.jetty.", "io.undertow.", "org.xnio.");
+            "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.util.net.",
+            "org.eclipse.jetty.server.", "org.eclipse.jetty.ee8.", "org.eclipse.jetty.ee9.",
+            "org.eclipse.jetty.ee10.", "org.eclipse.jetty.ee11.", "org.eclipse.jetty.http2.server.",
+            "io.undertow.server.", "io.undertow.servlet.");
+
+    /**
+     * I/O layers that servers and clients share (Jetty's endpoints, XNIO, Undertow's conduits):
+     * their frames say nothing about which side threw, so the decision is taken at the first
+     * frame above them.
+     */
+    private static final List<String> SHARED_IO_PACKAGES = List.of(
+            "org.eclipse.jetty.io.", "org.eclipse.jetty.util.", "org.xnio.", "io.undertow.conduits.",
+            "io.undertow.channels.", "io.undertow.protocols.", "io.undertow.connector.", "io.undertow.util.");
 
     /**
      * Outbound clients, drivers and data access: a failure from any of these is a backend failure
@@ -144,7 +158,9 @@ public final class ClientAbortClassifier {
             // HTTP clients
             "org.apache.hc.", "org.apache.http.", "java.net.http.", "jdk.internal.net.http.",
             "sun.net.www.", "okhttp3.", "okio.", "retrofit2.", "feign.", "io.netty.",
-            "reactor.netty.", "org.springframework.web.client.",
+            "reactor.netty.", "org.springframework.web.client.", "io.undertow.client.",
+            "org.eclipse.jetty.websocket.client.", "org.eclipse.jetty.websocket.core.client.",
+            "org.apache.tomcat.websocket.",
             "org.springframework.web.reactive.function.client.", "jakarta.ws.rs.client.",
             "javax.ws.rs.client.", "org.glassfish.jersey.client.", "org.eclipse.jetty.client.",
             "io.grpc.", "software.amazon.awssdk.", "com.amazonaws.",
@@ -263,9 +279,23 @@ public final class ClientAbortClassifier {
         for (Class<?> c = t.getClass(); c != null && c != Throwable.class; c = c.getSuperclass()) {
             String name = c.getName();
             if (abortTypes.contains(name)) {
+                if (!JETTY_EOF.equals(name)) {
+                    return true;
+                }
                 // Jetty reuses EofException("Closed") for a write after the application closed the
-                // stream; without a cause it cannot be told apart from that bug.
-                return !(JETTY_EOF.equals(name) && t.getCause() == null && "Closed".equals(t.getMessage()));
+                // stream; without a cause it cannot be told apart from that bug. And jetty-io, which
+                // throws it, is shared with Jetty's HttpClient and WebSocket client.
+                boolean writeAfterClose = t.getCause() == null && "Closed".equals(t.getMessage());
+                return !writeAfterClose && !hasExcludedFrame(t);
+            }
+        }
+        return false;
+    }
+
+    private boolean hasExcludedFrame(Throwable t) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (startsWithAny(frame.getClassName(), excludedPackages)) {
+                return true;
             }
         }
         return false;
@@ -293,10 +323,10 @@ public final class ClientAbortClassifier {
     private boolean thrownByServerIo(Throwable t) {
         for (StackTraceElement frame : t.getStackTrace()) {
             String className = frame.getClassName();
-            if (startsWithAny(className, JDK_PACKAGES)) {
+            if (startsWithAny(className, JDK_PACKAGES) || startsWithAny(className, SHARED_IO_PACKAGES)) {
                 continue;
             }
-            return startsWithAny(className, serverIoPackages);
+            return startsWithAny(className, serverIoPackages) && !startsWithAny(className, excludedPackages);
         }
         return false;
     }

@@ -47,7 +47,7 @@ import java.util.TreeSet;
  * A small body that the application did not flush sits in the container's buffer until the chain
  * returns; the container writes it afterwards, where no filter can see it fail (and logs the
  * failure at DEBUG, or not at all). So when the chain returns — for a request that is not
- * asynchronous, not HEAD, not {@code sendError}ed and has a body — the filter completes the body
+ * asynchronous, not HEAD, not after {@code sendError}/{@code sendRedirect}, and has a body — the filter completes the body
  * itself: it sets {@code Content-Length} to the exact number of bytes written if the response is
  * not committed and has none (the value the container would compute; normal responses keep their
  * {@code Content-Length} instead of switching to chunked encoding — the container tests check
@@ -139,8 +139,19 @@ public final class ClientAbortFilter implements Filter {
         ExchangeState existing = ExchangeState.of(httpRequest);
         if (existing != null) {
             // a forward, include, error or async dispatch of a request we already wrap
-            boolean completes = httpRequest.getDispatcherType() == DispatcherType.ASYNC;
-            run(existing, request, response, chain, completes ? unwrap(response) : null);
+            if (httpRequest.getDispatcherType() != DispatcherType.ASYNC) {
+                run(existing, request, response, chain, null);
+                return;
+            }
+            TrackingResponse tracked = unwrap(response);
+            if (tracked != null) {
+                run(existing, request, response, chain, tracked);
+                return;
+            }
+            // AsyncContext.dispatch() after a no-argument startAsync() hands the container's own
+            // request and response to the chain: watch them again, for the same exchange
+            TrackingResponse again = new TrackingResponse((HttpServletResponse) response, existing, reporter);
+            run(existing, new TrackingRequest(httpRequest, again, existing, reporter), again, chain, again);
             return;
         }
         ExchangeState state = new ExchangeState(httpRequest, (HttpServletResponse) response);
@@ -198,30 +209,32 @@ public final class ClientAbortFilter implements Filter {
     }
 
     private static void completeBody(ExchangeState state, TrackingResponse response) {
-        if (state.aborted() || response.errorSent() || state.outputClosedByApplication()
+        if (state.aborted() || response.bodyTakenOver() || state.outputClosedByApplication()
                 || "HEAD".equalsIgnoreCase(state.method)) {
             return;
         }
+        TrackingOutputStream stream = response.stream();
+        if (stream == null || state.bytesWritten() == 0) {
+            return;
+        }
+        HttpServletResponse container = (HttpServletResponse) response.getResponse();
         try {
-            TrackingOutputStream stream = response.drainForCompletion();
-            if (stream == null || state.bytesWritten() == 0) {
-                return;
-            }
-            int status = response.getStatus();
-            if (!response.isCommitted()
+            int status = container.getStatus();
+            if (!container.isCommitted()
                     && status != HttpServletResponse.SC_NO_CONTENT
                     && status != HttpServletResponse.SC_NOT_MODIFIED
-                    && !response.containsHeader("Content-Length")
-                    && !response.containsHeader("Transfer-Encoding")) {
-                // the value the container computes itself when it completes a buffered body
-                response.setContentLengthLong(state.bytesWritten());
+                    && !container.containsHeader("Content-Length")
+                    && !container.containsHeader("Transfer-Encoding")) {
+                // the value the container computes itself when it completes a buffered body; set on
+                // the container's response so that it does not count as a length the application declared
+                container.setContentLengthLong(state.bytesWritten());
             }
             // flush: Tomcat fails here (its close() swallows the last write's failure);
             // close: Undertow fails here (its flush() swallows it)
             stream.flush();
             stream.completeBody();
         } catch (IOException alreadyReported) {
-            // the stream reported it; the client is gone and nothing is left to do
+            // the stream reported it if it was an abort; the container finishes as usual
         } catch (RuntimeException e) {
             // the container refused (e.g. a response it already completed): it finishes as usual
         }

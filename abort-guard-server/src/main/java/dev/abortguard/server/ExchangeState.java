@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * succeeded, and whether its abort was already reported. Shared by the request thread and any
  * application thread that writes the response (AsyncContext, SSE).
  *
- * <p>Byte counts are updated without atomics: the Servlet specification forbids concurrent writes
- * to one response, so writers are serialised by the application; the fields are volatile so a later
- * writer on another thread sees earlier counts.
+ * <p>The write-path fields are plain: the Servlet specification forbids concurrent writes to one
+ * response, so writers are serialised by the application, and a hand-over to another thread
+ * ({@code AsyncContext.start}, an executor) already orders them. A reader on another thread (the
+ * container's {@code onError}) may see a slightly stale byte count in a log line, nothing worse.
  */
 final class ExchangeState {
 
@@ -27,14 +28,15 @@ final class ExchangeState {
     final String path;
     final long startNanos;
 
-    private volatile long lastIoNanos;
-    private volatile long bytesWritten;
-    private volatile long unflushedBytes;
+    private long lastIoNanos;
+    private long bytesWritten;
+    private long unflushedBytes;
     private int bufferSize;
+    private long declaredLength = -1;
     private volatile boolean completed;
     private volatile boolean outputClosedByApplication;
     private final AtomicBoolean reported = new AtomicBoolean();
-    private final Throwable[] failures = new Throwable[MAX_REMEMBERED_FAILURES];
+    private Throwable[] failures;
     private int failureCount;
 
     ExchangeState(HttpServletRequest request, HttpServletResponse response) {
@@ -88,6 +90,20 @@ final class ExchangeState {
         lastIoNanos = System.nanoTime();
     }
 
+    void declareLength(long length) {
+        declaredLength = length;
+    }
+
+    /**
+     * Whether the application already wrote the whole {@code Content-Length} it declared: the
+     * container then closes the stream, and a further write failing is the application's bug
+     * (writing past its own length), not the client's doing.
+     */
+    boolean declaredLengthReached() {
+        long declared = declaredLength;
+        return declared >= 0 && bytesWritten >= declared;
+    }
+
     /** The container discarded its buffer (reset): bytes written so far were never sent. */
     void bufferDiscarded() {
         bytesWritten = 0;
@@ -127,6 +143,9 @@ final class ExchangeState {
     }
 
     synchronized void rememberFailure(Throwable failure) {
+        if (failures == null) {
+            failures = new Throwable[MAX_REMEMBERED_FAILURES];
+        }
         if (failureCount < MAX_REMEMBERED_FAILURES) {
             failures[failureCount++] = failure;
         }
@@ -161,7 +180,7 @@ final class ExchangeState {
      * the connection failed, it is the same abort again.
      */
     boolean failureMeansAbort() {
-        if (outputClosedByApplication) {
+        if (outputClosedByApplication || declaredLengthReached()) {
             return false;
         }
         return !completed || reported.get();

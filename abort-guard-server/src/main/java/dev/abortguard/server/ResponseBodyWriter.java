@@ -12,9 +12,11 @@ import java.nio.charset.Charset;
  * stream-based ones. The container's own writer cannot be used for that: it is a {@code
  * PrintWriter} and swallows the very {@code IOException} that reveals the abort.
  *
- * <p>Two operations exist for the filter: {@link #drain()} moves pending characters into the
- * container's buffer without a socket write (so the filter can still set {@code Content-Length}),
- * and {@link #discard()} drops them when the application resets the response buffer.
+ * <p>It keeps no characters of its own: every write is encoded straight into the container's
+ * buffer (without a socket flush), so the container sees the body exactly when it would with its
+ * own writer — for {@code isCommitted()}, {@code Content-Length}, HEAD, {@code sendRedirect},
+ * {@code AsyncContext.complete()}. Only an unpaired high surrogate can wait for its partner;
+ * {@link #discard()} drops it when the application resets the buffer.
  */
 final class ResponseBodyWriter extends Writer {
 
@@ -35,16 +37,19 @@ final class ResponseBodyWriter extends Writer {
     @Override
     public void write(int c) throws IOException {
         encoder.write(c);
+        encoder.flush();
     }
 
     @Override
     public void write(char[] cbuf, int off, int len) throws IOException {
         encoder.write(cbuf, off, len);
+        encoder.flush();
     }
 
     @Override
     public void write(String str, int off, int len) throws IOException {
         encoder.write(str, off, len);
+        encoder.flush();
     }
 
     @Override
@@ -57,10 +62,6 @@ final class ResponseBodyWriter extends Writer {
     public void close() throws IOException {
         encoder.flush();
         out.close();
-    }
-
-    void drain() throws IOException {
-        encoder.flush();
     }
 
     void discard() {

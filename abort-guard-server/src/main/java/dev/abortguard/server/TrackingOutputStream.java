@@ -15,7 +15,9 @@ import java.io.IOException;
  * <p>Two failures are deliberately not reported: a write after the application closed the stream
  * and a write after the request completed normally. Both are application bugs that containers
  * report with the same exception types (Jetty's {@code EofException("Closed")}). A write after the
- * container ended the exchange <em>because</em> the connection failed is the same abort again.
+ * container ended the exchange <em>because</em> the connection failed is the same abort again. A
+ * write past the {@code Content-Length} the application declared is its own bug too: the container
+ * closed the stream when the declared length was reached.
  */
 final class TrackingOutputStream extends ServletOutputStream {
 
@@ -76,7 +78,7 @@ final class TrackingOutputStream extends ServletOutputStream {
      * it either.
      */
     private void detectSwallowedFailure() {
-        if (state.outputClosedByApplication() || state.completed() || state.aborted() || declaredLengthWritten()) {
+        if (state.outputClosedByApplication() || state.completed() || state.aborted() || state.declaredLengthReached()) {
             return; // Undertow also closes a stream whose declared Content-Length was fully written
         }
         try {
@@ -96,18 +98,6 @@ final class TrackingOutputStream extends ServletOutputStream {
             delegate.close();
         } catch (IOException e) {
             throw failed(e);
-        }
-    }
-
-    private boolean declaredLengthWritten() {
-        String declared = state.response.getHeader("Content-Length");
-        if (declared == null) {
-            return false;
-        }
-        try {
-            return state.bytesWritten() >= Long.parseLong(declared.strip());
-        } catch (NumberFormatException e) {
-            return true;
         }
     }
 

@@ -13,8 +13,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 
 /**
- * The request the application sees: its body goes through the filter, and {@link #startAsync()}
- * hands the <em>tracked</em> response to the {@link AsyncContext}, so that a response written
+ * The request the application sees: its body goes through the filter, and the {@link AsyncContext}
+ * of {@link #startAsync()} hands out the <em>tracked</em> response, so that a response written
  * later on an executor thread (the seed's streaming endpoint, SSE) is still watched. Without that,
  * the no-argument {@code startAsync()} of a container gives the application its unwrapped response.
  */
@@ -49,9 +49,15 @@ final class TrackingRequest extends HttpServletRequestWrapper {
         return reader;
     }
 
+    /**
+     * Keeps the container's own no-argument semantics ({@code hasOriginalRequestAndResponse()},
+     * the URI a plain {@code dispatch()} goes to) and only changes what the application gets back
+     * from {@code getRequest()}/{@code getResponse()}: the tracked objects, so that a response
+     * written later on an executor thread (the seed's streaming endpoint, SSE) is still watched.
+     */
     @Override
     public AsyncContext startAsync() {
-        return track(super.startAsync(this, response));
+        return new TrackedAsyncContext(track(super.startAsync()), this, response);
     }
 
     @Override

@@ -30,7 +30,7 @@ final class TrackingResponse extends HttpServletResponseWrapper {
     private PrintWriter writer;
     private ResponseBodyWriter bodyWriter;
     private String writerEncoding;
-    private volatile boolean errorSent;
+    private volatile boolean bodyTakenOver;
 
     TrackingResponse(HttpServletResponse response, ExchangeState state, AbortReporter reporter) {
         super(response);
@@ -107,10 +107,61 @@ final class TrackingResponse extends HttpServletResponseWrapper {
     }
 
     @Override
-    public void flushBuffer() throws IOException {
-        if (bodyWriter != null) {
-            bodyWriter.drain();
+    public void setCharacterEncoding(java.nio.charset.Charset charset) {
+        // Servlet 6.1; on 6.0 containers nothing calls it
+        if (writerEncoding == null) {
+            super.setCharacterEncoding(charset);
         }
+    }
+
+    @Override
+    public void setContentLength(int len) {
+        super.setContentLength(len);
+        state.declareLength(len);
+    }
+
+    @Override
+    public void setContentLengthLong(long len) {
+        super.setContentLengthLong(len);
+        state.declareLength(len);
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+        super.setHeader(name, value);
+        declaredLengthHeader(name, value);
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+        super.addHeader(name, value);
+        declaredLengthHeader(name, value);
+    }
+
+    @Override
+    public void setIntHeader(String name, int value) {
+        super.setIntHeader(name, value);
+        declaredLengthHeader(name, Integer.toString(value));
+    }
+
+    @Override
+    public void addIntHeader(String name, int value) {
+        super.addIntHeader(name, value);
+        declaredLengthHeader(name, Integer.toString(value));
+    }
+
+    private void declaredLengthHeader(String name, String value) {
+        if ("Content-Length".equalsIgnoreCase(name)) {
+            try {
+                state.declareLength(value == null ? -1 : Long.parseLong(value.strip()));
+            } catch (NumberFormatException e) {
+                state.declareLength(-1);
+            }
+        }
+    }
+
+    @Override
+    public void flushBuffer() throws IOException {
         try {
             super.flushBuffer();
         } catch (IOException e) {
@@ -143,30 +194,54 @@ final class TrackingResponse extends HttpServletResponseWrapper {
 
     @Override
     public void sendError(int sc, String msg) throws IOException {
-        errorSent = true;
-        discardPending();
+        takeOverBody();
         super.sendError(sc, msg);
     }
 
     @Override
     public void sendError(int sc) throws IOException {
-        errorSent = true;
-        discardPending();
+        takeOverBody();
         super.sendError(sc);
     }
 
-    boolean errorSent() {
-        return errorSent;
+    @Override
+    public void sendRedirect(String location) throws IOException {
+        takeOverBody();
+        super.sendRedirect(location);
     }
 
-    /**
-     * Pushes what the application wrote into the container's buffer and returns the stream to
-     * flush, or {@code null} if nothing was written through this response.
-     */
-    TrackingOutputStream drainForCompletion() throws IOException {
-        if (bodyWriter != null) {
-            bodyWriter.drain();
-        }
+    // the three overloads below are Servlet 6.1; on a 6.0 container nothing calls them
+
+    @Override
+    public void sendRedirect(String location, int sc) throws IOException {
+        takeOverBody();
+        super.sendRedirect(location, sc);
+    }
+
+    @Override
+    public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+        takeOverBody();
+        super.sendRedirect(location, clearBuffer);
+    }
+
+    @Override
+    public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+        takeOverBody();
+        super.sendRedirect(location, sc, clearBuffer);
+    }
+
+    /** After sendError/sendRedirect the container writes (or closes) the body, not the application. */
+    private void takeOverBody() {
+        bodyTakenOver = true;
+        discardPending();
+    }
+
+    boolean bodyTakenOver() {
+        return bodyTakenOver;
+    }
+
+    /** The stream the application wrote through, or {@code null} if it wrote nothing through this response. */
+    TrackingOutputStream stream() {
         return stream;
     }
 }

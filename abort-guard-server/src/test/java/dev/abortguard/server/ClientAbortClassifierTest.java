@@ -42,8 +42,26 @@ class ClientAbortClassifierTest {
         return t;
     }
 
+    /** Undertow: JDK, then XNIO (shared with clients), then Undertow's server conduit. */
     private static <T extends Throwable> T thrownUnderUndertow(T t) {
-        return thrownUnder("org.xnio.nio.NioSocketConduit", t);
+        t.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.nio.ch.SocketDispatcher", "write0", null, -2),
+                new StackTraceElement("org.xnio.nio.NioSocketConduit", "write", null, 1),
+                new StackTraceElement("io.undertow.server.protocol.http.HttpResponseConduit", "write", null, 1),
+                new StackTraceElement("io.undertow.servlet.spec.ServletOutputStreamImpl", "flush", null, 1),
+                new StackTraceElement("com.example.OrderController", "stream", null, 42)});
+        return t;
+    }
+
+    /** Jetty's HttpClient sending a request: jetty-io (shared), then the client. */
+    private static <T extends Throwable> T thrownUnderJettyClient(T t) {
+        t.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.nio.ch.SocketDispatcher", "write0", null, -2),
+                new StackTraceElement("org.eclipse.jetty.io.SocketChannelEndPoint", "flush", null, 1),
+                new StackTraceElement("org.eclipse.jetty.io.WriteFlusher", "write", null, 1),
+                new StackTraceElement("org.eclipse.jetty.client.transport.internal.HttpSenderOverHTTP", "send", null, 1),
+                new StackTraceElement("com.example.InventoryClient", "reserve", null, 7)});
+        return t;
     }
 
     @Test
@@ -76,6 +94,27 @@ class ClientAbortClassifierTest {
         EofException eof = new EofException(new IOException("Broken pipe"));
         assertTrue(classifier.isClientAbort(eof));
         assertTrue(classifier.isClientAbort(new EofException((String) null)), "null message, no cause");
+    }
+
+    @Test
+    void jettyClientFailuresAreRealErrorsThoughJettyIoThrowsTheSameTypes() {
+        // jetty-io is shared by the server and Jetty's HttpClient / WebSocket client
+        EofException fromClient = thrownUnderJettyClient(new EofException(new IOException("Broken pipe")));
+        assertFalse(classifier.isClientAbort(fromClient));
+        assertFalse(classifier.isClientAbort(new java.util.concurrent.ExecutionException(fromClient)));
+        assertFalse(classifier.isClientAbort(thrownUnderJettyClient(new IOException("Connection reset by peer"))));
+        EofException fromServer = thrownUnder("org.eclipse.jetty.server.internal.HttpConnection$SendCallback",
+                new EofException(new IOException("Broken pipe")));
+        assertTrue(classifier.isClientAbort(fromServer));
+    }
+
+    @Test
+    void sharedIoFramesAloneAreNotServerIo() {
+        IOException xnioOnly = new IOException("Broken pipe");
+        xnioOnly.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("org.xnio.nio.NioSocketConduit", "write", null, 1),
+                new StackTraceElement("io.undertow.client.http.HttpClientConnection", "send", null, 1)});
+        assertFalse(classifier.isClientAbort(xnioOnly), "Undertow's HTTP client, not its server");
     }
 
     @Test

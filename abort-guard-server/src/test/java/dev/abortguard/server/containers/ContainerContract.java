@@ -78,6 +78,7 @@ abstract class ContainerContract {
     private EmbeddedServer baseline;
     private ResettingServer backend;
     private CloseableHttpClient client;
+    private org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager pool;
     private volatile CountDownLatch clientGaveUp = new CountDownLatch(1);
     private volatile CountDownLatch servletDone = new CountDownLatch(1);
     private volatile Exception outboundFailure;
@@ -91,10 +92,11 @@ abstract class ContainerContract {
         backend = new ResettingServer();
         server = factory().start(filter, servlets(filter.handler()));
         baseline = factory().start(null, servlets(null));
+        pool = PoolingHttpClientConnectionManagerBuilder.create().setMaxConnTotal(20).setMaxConnPerRoute(20).build();
         client = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(20).setMaxConnPerRoute(20).build())
+                .setConnectionManager(pool)
                 .disableAutomaticRetries()
+                .disableRedirectHandling()
                 .build();
         // a cold JVM can take longer than a 200 ms read timeout to serve its first request
         for (int i = 0; i < 20; i++) {
@@ -116,6 +118,8 @@ abstract class ContainerContract {
 
     @BeforeEach
     void resetScenario() {
+        // a scenario may leave a kept-alive connection that the server closed: start each test fresh
+        pool.closeIdle(org.apache.hc.core5.util.TimeValue.ZERO_MILLISECONDS);
         clientGaveUp = new CountDownLatch(1);
         servletDone = new CountDownLatch(1);
         uploadStarted = new CountDownLatch(1);
@@ -125,6 +129,7 @@ abstract class ContainerContract {
     private Map<String, HttpServlet> servlets(ClientAbortHandler handler) {
         Map<String, HttpServlet> map = new LinkedHashMap<>();
         Runnable done = () -> servletDone.countDown();
+        Runnable asyncCountsDownItself = () -> { };
         map.put("/slow-large", new ScenarioServlet((req, resp) -> {
             awaitClientGaveUp();
             writeFiveMegabytes(resp.getOutputStream());
@@ -159,7 +164,7 @@ abstract class ContainerContract {
                     }
                 }
             });
-        }, done));
+        }, asyncCountsDownItself));
         map.put("/stream-async-late", new ScenarioServlet((req, resp) -> {
             AsyncContext async = req.startAsync();
             async.setTimeout(30_000);
@@ -209,7 +214,7 @@ abstract class ContainerContract {
                     }
                 }
             });
-        }, done));
+        }, asyncCountsDownItself));
         map.put("/steady-large", new ScenarioServlet((req, resp) -> {
             ServletOutputStream out = resp.getOutputStream();
             byte[] chunk = new byte[FIVE_MB / 50];
@@ -246,6 +251,49 @@ abstract class ContainerContract {
                 // the client resets the connection mid-upload
             }
         }, done));
+        map.put("/writer-async", new ScenarioServlet((req, resp) -> {
+            AsyncContext async = req.startAsync();
+            appExecutor.execute(() -> {
+                try {
+                    async.getResponse().setContentType("text/plain;charset=UTF-8");
+                    async.getResponse().getWriter().print("hello-async ✓");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    servletDone.countDown();
+                    async.complete();
+                }
+            });
+        }, asyncCountsDownItself));
+        map.put("/writer-head", new ScenarioServlet((req, resp) -> {
+            resp.setContentType("text/plain");
+            resp.getWriter().print("hello");
+        }, done));
+        map.put("/writer-redirect", new ScenarioServlet((req, resp) -> {
+            resp.getWriter().print("moving");
+            resp.sendRedirect("/fast");
+        }, done));
+        map.put("/past-length", new ScenarioServlet((req, resp) -> {
+            resp.setContentLength(3);
+            ServletOutputStream out = resp.getOutputStream();
+            out.write("abc".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            out.write("defgh".getBytes(StandardCharsets.US_ASCII)); // the application's bug
+            out.flush();
+        }, done));
+        map.put("/charset-after-writer", new ScenarioServlet((req, resp) -> {
+            resp.setContentType("text/plain;charset=ISO-8859-1");
+            java.io.PrintWriter writer = resp.getWriter();
+            resp.setCharacterEncoding(StandardCharsets.UTF_8); // ignored after getWriter (Servlet 6.1 overload)
+            resp.setCharacterEncoding("UTF-16");               // ignored too
+            writer.print("café");
+        }, done));
+        map.put("/async-original", new ScenarioServlet((req, resp) -> {
+            AsyncContext async = req.startAsync();
+            async.getResponse().getWriter().print("original=" + async.hasOriginalRequestAndResponse());
+            servletDone.countDown();
+            async.complete();
+        }, asyncCountsDownItself));
         map.put("/disk-full", new ScenarioServlet((req, resp) -> {
             throw new IOException("disk full");
         }, done));
@@ -451,6 +499,53 @@ abstract class ContainerContract {
     }
 
     @Test
+    void writerOnAnExecutorThenCompleteKeepsTheBody() throws Exception {
+        Result result = assertSameAsBaseline("GET", "/writer-async");
+        assertEquals("hello-async ✓", result.body);
+    }
+
+    @Test
+    void headWithAWriterKeepsTheContainersContentLength() throws Exception {
+        assertSameAsBaseline("HEAD", "/writer-head");
+    }
+
+    @Test
+    void printThenRedirectIsNotAnAbort() throws Exception {
+        Result result = assertSameAsBaseline("GET", "/writer-redirect");
+        assertEquals(302, result.status);
+    }
+
+    @Test
+    void writingPastTheDeclaredContentLengthIsTheApplicationsBugNotAnAbort() throws Exception {
+        assertSameAsBaseline("GET", "/past-length");
+    }
+
+    @Test
+    void charsetStaysFixedOnceTheWriterIsObtained() throws Exception {
+        Result result = assertSameAsBaseline("GET", "/charset-after-writer");
+        assertTrue(result.contentType.toLowerCase().contains("iso-8859-1"), result.contentType);
+    }
+
+    @Test
+    void noArgumentStartAsyncKeepsTheContainersSemantics() throws Exception {
+        if (wrappersHideTheOriginalRequestAndResponse()) {
+            Result with = call(server, "/async-original", 10_000);
+            assertEquals("original=false", with.body, "Undertow's answer with any wrapping filter");
+            return;
+        }
+        Result result = assertSameAsBaseline("GET", "/async-original");
+        assertEquals("original=true", result.body);
+    }
+
+    /**
+     * Undertow answers {@code hasOriginalRequestAndResponse()} for the request and response at the
+     * current position of the filter chain, so any wrapping filter (Spring's included) makes it false.
+     */
+    protected boolean wrappersHideTheOriginalRequestAndResponse() {
+        return false;
+    }
+
+    @Test
     void handlerIoExceptionIsARealErrorLoggedAsWithoutTheLibrary() throws Exception {
         assertRealErrorUntouched("/disk-full");
     }
@@ -468,6 +563,43 @@ abstract class ContainerContract {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    /**
+     * The filter must not change a response or what is logged about it: status, the headers that
+     * the body depends on, the body bytes, and the WARN/ERROR output are the baseline's.
+     */
+    private Result assertSameAsBaseline(String method, String path) throws Exception {
+        long before = counters.total();
+        Result without = call(baseline, path, 10_000, method);
+        awaitServletDone();
+        List<String> baselineLog = awaitLoggedErrors();
+        logs.clear();
+        servletDone = new CountDownLatch(1);
+
+        Result with = call(server, path, 10_000, method);
+        awaitServletDone();
+        List<String> filteredLog = awaitLoggedErrors();
+
+        String what = method + " " + path + ": ";
+        assertEquals(without.status, with.status, what + "status");
+        assertEquals(header(without.contentLength), header(with.contentLength), what + "Content-Length");
+        assertEquals(header(without.transferEncoding), header(with.transferEncoding), what + "Transfer-Encoding");
+        assertEquals(normalize(without.contentType), normalize(with.contentType), what + "Content-Type");
+        assertEquals(pathOf(header(without.location)), pathOf(header(with.location)), what + "Location");
+        assertEquals(java.util.Arrays.toString(without.raw), java.util.Arrays.toString(with.raw), what + "body bytes");
+        assertEquals(baselineLog, filteredLog, what + "logged exactly as without the library");
+        assertEquals(before, counters.total(), what + "not counted as an abort");
+        assertTrue(logs.abortLines().isEmpty(), what + "no abort line");
+        return with;
+    }
+
+    private static String pathOf(String location) {
+        return location == null ? null : location.replaceFirst("^https?://[^/]+", "");
+    }
+
+    private static String header(Header header) {
+        return header == null ? null : header.getValue();
+    }
 
     private List<String> assertRealErrorUntouched(String path) throws Exception {
         long before = counters.total();
@@ -546,7 +678,13 @@ abstract class ContainerContract {
     }
 
     private Result call(EmbeddedServer target, String path, int responseTimeoutMs) {
-        HttpGet get = new HttpGet("http://127.0.0.1:" + target.port() + path);
+        return call(target, path, responseTimeoutMs, "GET");
+    }
+
+    private Result call(EmbeddedServer target, String path, int responseTimeoutMs, String method) {
+        org.apache.hc.client5.http.classic.methods.HttpUriRequestBase get =
+                new org.apache.hc.client5.http.classic.methods.HttpUriRequestBase(method,
+                        java.net.URI.create("http://127.0.0.1:" + target.port() + path));
         get.setConfig(RequestConfig.custom()
                 .setResponseTimeout(Timeout.ofMilliseconds(responseTimeoutMs))
                 .setConnectionRequestTimeout(Timeout.ofSeconds(5))
@@ -558,6 +696,7 @@ abstract class ContainerContract {
                 result.status = response.getCode();
                 result.contentLength = response.getFirstHeader("Content-Length");
                 result.transferEncoding = response.getFirstHeader("Transfer-Encoding");
+                result.location = response.getFirstHeader("Location");
                 result.contentType = response.getEntity() == null ? null : response.getEntity().getContentType();
                 if (response.getEntity() != null) {
                     java.io.ByteArrayOutputStream small = new java.io.ByteArrayOutputStream();
@@ -572,6 +711,7 @@ abstract class ContainerContract {
                         }
                     }
                     result.body = small.toString(StandardCharsets.UTF_8);
+                    result.raw = small.toByteArray();
                 }
                 return null;
             });
@@ -590,6 +730,8 @@ abstract class ContainerContract {
         volatile Header transferEncoding;
         volatile String contentType;
         volatile String body;
+        volatile Header location;
+        volatile byte[] raw;
 
         @Override
         public String toString() {

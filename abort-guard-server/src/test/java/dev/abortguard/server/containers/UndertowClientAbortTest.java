@@ -6,4 +6,9 @@ class UndertowClientAbortTest extends ContainerContract {
     protected EmbeddedServer.Factory factory() {
         return UndertowServer::start;
     }
+
+    @Override
+    protected boolean wrappersHideTheOriginalRequestAndResponse() {
+        return true;
+    }
 }
