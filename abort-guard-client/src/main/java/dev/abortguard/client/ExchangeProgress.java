@@ -15,6 +15,8 @@ final class ExchangeProgress {
 
     static final String ATTRIBUTE = "dev.abortguard.client.ExchangeProgress";
 
+    private volatile boolean chainEntered;
+    private volatile boolean connectionReady;
     private volatile boolean observed;
     private volatile boolean requestHeadSubmitted;
     private volatile int responseStatus;
@@ -26,7 +28,21 @@ final class ExchangeProgress {
         return value instanceof ExchangeProgress ? (ExchangeProgress) value : null;
     }
 
-    /** The phase-recording exec interceptor saw this exchange: the head flag below is reliable. */
+    /** The exchange entered the exec chain of an instrumented client. */
+    void markChainEntered() {
+        chainEntered = true;
+    }
+
+    /** A connected endpoint was handed to the transport (the exec step right after CONNECT ran). */
+    void markConnectionReady() {
+        connectionReady = true;
+    }
+
+    /**
+     * The phase-recording request executor is executing this exchange: from now on the head flag
+     * below is reliable. Set by the executor itself, so that a client whose executor was replaced
+     * after {@link TimeoutRecoveryPolicy#instrument} never claims wire evidence it does not have.
+     */
     void markObserved() {
         observed = true;
     }
@@ -56,6 +72,14 @@ final class ExchangeProgress {
         deadlineFired = true;
     }
 
+    boolean chainEntered() {
+        return chainEntered;
+    }
+
+    boolean connectionReady() {
+        return connectionReady;
+    }
+
     boolean observed() {
         return observed;
     }
@@ -79,7 +103,7 @@ final class ExchangeProgress {
 
     @Override
     public String toString() {
-        return "ExchangeProgress{observed=" + observed + ", headSubmitted=" + requestHeadSubmitted
+        return "ExchangeProgress{entered=" + chainEntered + ", connected=" + connectionReady + ", observed=" + observed + ", headSubmitted=" + requestHeadSubmitted
                 + ", status=" + responseStatus + ", bodyFailure=" + (bodyFailure != null)
                 + ", deadline=" + deadlineFired + "}";
     }

@@ -16,11 +16,15 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
  * <ol>
  *   <li>A response head was received: {@link FailurePhase#RESPONSE_BODY_LOST} when it was 2xx and
  *       reading the body failed, otherwise {@link FailurePhase#RESPONSE_RECEIVED}.
- *   <li>The phase-recording executor observed the exchange: the request head was submitted →
- *       {@link FailurePhase#OUTCOME_UNKNOWN}; it was not → {@link FailurePhase#NEVER_SENT},
- *       whatever the exception says.
- *   <li>No wire evidence (a client built without {@link TimeoutRecoveryPolicy#instrument}, the
- *       async client, or a failure before the exec chain ran): only failures that can occur
+ *   <li>The phase-recording request executor observed the exchange: the request head was
+ *       submitted → {@link FailurePhase#OUTCOME_UNKNOWN}; it was not → {@link
+ *       FailurePhase#NEVER_SENT}, whatever the exception says.
+ *   <li>The exchange entered the exec chain of an instrumented client but no connected endpoint
+ *       reached the transport: {@link FailurePhase#NEVER_SENT} (nothing of it can have been
+ *       written).
+ *   <li>No wire evidence (a client built without {@link TimeoutRecoveryPolicy#instrument}, one
+ *       whose request executor was replaced after it, the async client, or a failure before the
+ *       exec chain ran): only failures that can occur
  *       solely before anything is written count as {@link FailurePhase#NEVER_SENT} — pool lease
  *       timeout, connect timeout (checked before its superclass {@code SocketTimeoutException}),
  *       connection refused, no route, unknown host, request-not-executed. Everything else,
@@ -47,6 +51,11 @@ final class FailureClassifier {
             return progress.requestHeadSubmitted()
                     ? FailurePhase.OUTCOME_UNKNOWN
                     : FailurePhase.NEVER_SENT;
+        }
+        if (progress.chainEntered() && !progress.connectionReady()) {
+            // Failed in the exec chain before a connected endpoint reached the transport: lease, connect,
+            // TLS handshake, a request interceptor, or the deadline during any of them.
+            return FailurePhase.NEVER_SENT;
         }
         if (progress.deadlineFired()) {
             return FailurePhase.OUTCOME_UNKNOWN;

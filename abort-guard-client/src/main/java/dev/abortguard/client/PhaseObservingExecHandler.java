@@ -8,14 +8,36 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
 
 /**
- * Marks the attempt's {@link ExchangeProgress} as observed when the exchange enters the exec
- * chain of an {@linkplain TimeoutRecoveryPolicy#instrument instrumented} client. From then on the
- * absence of a "request head submitted" mark is evidence that nothing was sent; without this
- * marker the policy cannot tell "not sent" from "not instrumented".
+ * Marks how far an exchange of an {@linkplain TimeoutRecoveryPolicy#instrument instrumented}
+ * client got through the exec chain: one instance sits first in the chain ("entered"), one right
+ * after {@code CONNECT} ("a connected endpoint was handed to the transport").
+ *
+ * <p>Neither marks the exchange as observed: only {@link PhaseRecordingRequestExecutor} does, because
+ * only it records the request-head write. If a later {@code setRequestExecutor} replaced it, the
+ * chain would still run these handlers, and "observed without a head mark" would turn every read
+ * timeout into NEVER_SENT. What these marks do prove on their own: an exchange that entered the
+ * chain but never got a connected endpoint failed before anything of it could be written.
  */
 final class PhaseObservingExecHandler implements ExecChainHandler {
 
     static final String NAME = "abort-guard-phase";
+    static final String CONNECTED_NAME = "abort-guard-phase-connected";
+
+    private final boolean afterConnect;
+
+    private PhaseObservingExecHandler(boolean afterConnect) {
+        this.afterConnect = afterConnect;
+    }
+
+    /** The handler for the head of the chain. */
+    static PhaseObservingExecHandler entry() {
+        return new PhaseObservingExecHandler(false);
+    }
+
+    /** The handler for the position right after {@code CONNECT}. */
+    static PhaseObservingExecHandler afterConnect() {
+        return new PhaseObservingExecHandler(true);
+    }
 
     @Override
     public ClassicHttpResponse execute(
@@ -23,7 +45,11 @@ final class PhaseObservingExecHandler implements ExecChainHandler {
             throws IOException, HttpException {
         ExchangeProgress progress = ExchangeProgress.from(scope.clientContext);
         if (progress != null) {
-            progress.markObserved();
+            if (afterConnect) {
+                progress.markConnectionReady();
+            } else {
+                progress.markChainEntered();
+            }
         }
         return chain.proceed(request, scope);
     }

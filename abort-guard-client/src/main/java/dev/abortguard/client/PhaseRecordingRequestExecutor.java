@@ -10,8 +10,8 @@ import org.apache.hc.core5.http.io.HttpResponseInformationCallback;
 import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
- * A request executor that records, in the attempt's {@link ExchangeProgress}, whether the request
- * head was handed to the connection. It does so by decorating the connection for the duration of
+ * A request executor that marks the attempt's {@link ExchangeProgress} as observed and records
+ * whether the request head was handed to the connection. It does so by decorating the connection for the duration of
  * one exchange; the HTTP logic is HttpCore's, unchanged.
  *
  * <p>Why not {@code Http1StreamListener}: its callbacks receive the connection and the request
@@ -27,6 +27,11 @@ final class PhaseRecordingRequestExecutor extends HttpRequestExecutor {
             HttpContext context)
             throws IOException, HttpException {
         ExchangeProgress progress = ExchangeProgress.from(context);
+        if (progress != null) {
+            // Marked here, not in an exec interceptor: "observed" must mean "the head write is being
+            // recorded", which is only true while this executor is the client's executor.
+            progress.markObserved();
+        }
         HttpClientConnection connection =
                 progress == null || conn instanceof PhaseRecordingConnection
                         ? conn

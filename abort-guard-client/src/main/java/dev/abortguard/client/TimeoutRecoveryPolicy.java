@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
@@ -150,14 +151,17 @@ public final class TimeoutRecoveryPolicy {
 
     /**
      * Installs wire-phase tracking into a client builder: a request executor that records whether
-     * the request head was handed to the connection, and an exec interceptor that marks the
-     * exchange as observed. With it, a read timeout after the head was written is {@link
-     * FailurePhase#OUTCOME_UNKNOWN} and a failure before it is {@link FailurePhase#NEVER_SENT},
-     * exactly, whatever the exception class.
+     * the request head was handed to the connection, and two exec interceptors that record whether
+     * the exchange entered the chain and got a connected endpoint. With it, a read timeout after
+     * the head was written is {@link FailurePhase#OUTCOME_UNKNOWN} and a failure before it is
+     * {@link FailurePhase#NEVER_SENT}, exactly, whatever the exception class.
      *
-     * <p>This replaces any request executor set on the builder before (HttpClient allows one).
-     * Tracking only records; requests of a client that is not also {@linkplain #wrap wrapped} are
-     * unaffected.
+     * <p>This replaces any request executor set on the builder before (HttpClient allows one). A
+     * request executor set <em>after</em> this call replaces the policy's: the policy then has no
+     * evidence of the head write for failures on an established connection and falls back to
+     * exception classes, conservatively ({@link FailurePhase#OUTCOME_UNKNOWN} unless provably
+     * unsent), never to a blind retry. Tracking only records; requests of a client that is not also
+     * {@linkplain #wrap wrapped} are unaffected.
      *
      * @param builder the builder to customize
      * @return the same builder, for chaining
@@ -165,7 +169,9 @@ public final class TimeoutRecoveryPolicy {
     public HttpClientBuilder instrument(HttpClientBuilder builder) {
         Objects.requireNonNull(builder, "builder");
         builder.setRequestExecutor(new PhaseRecordingRequestExecutor());
-        builder.addExecInterceptorFirst(PhaseObservingExecHandler.NAME, new PhaseObservingExecHandler());
+        builder.addExecInterceptorFirst(PhaseObservingExecHandler.NAME, PhaseObservingExecHandler.entry());
+        builder.addExecInterceptorAfter(ChainElement.CONNECT.name(), PhaseObservingExecHandler.CONNECTED_NAME,
+                PhaseObservingExecHandler.afterConnect());
         return builder;
     }
 

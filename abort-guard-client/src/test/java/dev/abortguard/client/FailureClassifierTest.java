@@ -124,6 +124,25 @@ class FailureClassifierTest {
                 .isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exceptions")
+    void aFailureInTheChainBeforeAConnectionWasReadyIsNeverSentWhateverTheClass(Throwable failure, boolean ignored) {
+        ExchangeProgress progress = new ExchangeProgress();
+        progress.markChainEntered();
+        assertThat(FailureClassifier.classify(failure, progress)).isEqualTo(FailurePhase.NEVER_SENT);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exceptions")
+    void aConnectionReadyWithoutThePolicysExecutorFallsBackToTheClass(Throwable failure, boolean neverSent) {
+        // instrument(), then setRequestExecutor(...): the chain ran, the head write went unrecorded
+        ExchangeProgress progress = new ExchangeProgress();
+        progress.markChainEntered();
+        progress.markConnectionReady();
+        assertThat(FailureClassifier.classify(failure, progress))
+                .isEqualTo(neverSent ? FailurePhase.NEVER_SENT : FailurePhase.OUTCOME_UNKNOWN);
+    }
+
     @Test
     void aNewRequestHeadStartsANewHopAfterARedirectOrAuthChallenge() {
         ExchangeProgress progress = progress(true, true, 302, false, false);

@@ -37,6 +37,7 @@ import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.io.entity.StringEntity;
@@ -600,6 +601,28 @@ class LedgerRecoveryTest {
         assertThat(text(response)).startsWith("200 paid ").endsWith("DONE");
         response.close();
         assertThat(steps.outcomes).containsExactly(RecoveryOutcome.COMPLETED);
+    }
+
+    @Test
+    void aRequestExecutorSetAfterInstrumentFallsBackToConservativeClassification() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        TimeoutRecoveryPolicy policy = policy(RecoveryMode.REPORT_ONLY)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .build();
+        // e.g. a framework customizer that runs after the policy's: HttpClient keeps only the last executor
+        client = policy.wrap(policy.instrument(LedgerClients.builder(pool, Duration.ofMillis(300)))
+                .setRequestExecutor(new HttpRequestExecutor())
+                .build());
+
+        TimeoutRecoveryException failure =
+                catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=27b"), LedgerRecoveryTest::text));
+
+        assertThat(failure.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(steps.retries).as("a written POST is never retried blindly").isEmpty();
+        assertThat(server.arrivals(failure.idempotencyKey())).isEqualTo(1);
+        assertThat(unresolved).containsExactly(failure);
+        assertNoLeakedConnection();
     }
 
     @Test
