@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one logical request through a {@link TimeoutRecoveryPolicy}: attempts, classification,
- * retries, recovery, outcome. One engine per wrapped client; it owns the deadline timer and the
- * callback pool of that client.
+ * retries, recovery, outcome. One engine per wrapped client; it owns the deadline timer (created
+ * only when the policy has an exchange deadline) and the callback pool of that client.
  *
  * <p>Every path out of {@link #run} either returns the caller's result or throws; every thrown
  * {@link TimeoutRecoveryException} with outcome {@link RecoveryOutcome#UNRESOLVED} has been handed
@@ -28,16 +28,19 @@ final class RecoveryEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecoveryEngine.class);
 
+    /** How long the idle deadline thread lives; it is recreated on the next armed deadline. */
+    static final Duration TIMER_KEEP_ALIVE = Duration.ofSeconds(1);
+
     private final TimeoutRecoveryPolicy policy;
-    private final ScheduledThreadPoolExecutor timer;
     private final CallbackRunner callbacks = new CallbackRunner();
     private final Clock clock = Clock.systemUTC();
+    private final Object timerLock = new Object();
+    /** Created on the first armed deadline: a policy without {@code exchangeDeadline} never has one. */
+    private volatile ScheduledThreadPoolExecutor timer;
+    private boolean closed; // guarded by timerLock
 
     RecoveryEngine(TimeoutRecoveryPolicy policy) {
         this.policy = policy;
-        this.timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("abort-guard-deadline"));
-        // Canceled deadline tasks would otherwise stay queued until their time comes.
-        this.timer.setRemoveOnCancelPolicy(true);
     }
 
     TimeoutRecoveryPolicy policy() {
@@ -48,8 +51,39 @@ final class RecoveryEngine implements AutoCloseable {
         return clock;
     }
 
+    /** The deadline timer, or {@code null} before the first armed deadline. */
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /**
+     * The deadline timer, created on first use. Its one thread is a daemon, does not keep the
+     * creating thread's context class loader (see {@link DaemonThreads}) and ends after {@link
+     * #TIMER_KEEP_ALIVE} without armed deadlines, so that an idle or forgotten client holds no thread
+     * (a servlet container reports threads left behind on redeploy). Returns {@code null} once closed.
+     */
+    private ScheduledThreadPoolExecutor startedTimer() {
+        ScheduledThreadPoolExecutor started = timer;
+        if (started != null) {
+            return started;
+        }
+        synchronized (timerLock) {
+            if (closed) {
+                return null;
+            }
+            if (timer == null) {
+                ScheduledThreadPoolExecutor created =
+                        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("abort-guard-deadline"));
+                // Canceled deadline tasks would otherwise stay queued until their time comes, and keep the
+                // thread alive with them.
+                created.setRemoveOnCancelPolicy(true);
+                created.setKeepAliveTime(TIMER_KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS);
+                // Safe for a scheduled pool: a worker never times out while tasks are queued.
+                created.allowCoreThreadTimeOut(true);
+                timer = created;
+            }
+            return timer;
+        }
     }
 
     /** Runs a logical request from its first attempt. */
@@ -92,6 +126,10 @@ final class RecoveryEngine implements AutoCloseable {
         Duration deadline = policy.exchangeDeadline;
         if (deadline == null) {
             return Deadline.NONE;
+        }
+        ScheduledThreadPoolExecutor timer = startedTimer();
+        if (timer == null) {
+            return Deadline.NONE; // closed: the wrapped client refuses the request anyway
         }
         Deadline armed = new Deadline();
         armed.task =
@@ -459,7 +497,12 @@ final class RecoveryEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        synchronized (timerLock) {
+            closed = true;
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+        }
         callbacks.close();
     }
 

@@ -54,8 +54,10 @@ import org.apache.hc.core5.http.HttpRequest;
  * FailurePhase}).
  *
  * <p>The policy is immutable and thread-safe; one instance can wrap any number of clients. Each
- * wrapped client owns a timer thread and a small callback pool (daemon threads), released by its
- * {@code close()}.
+ * wrapped client owns a deadline timer (only with an {@linkplain Builder#exchangeDeadline exchange
+ * deadline}) and a small callback pool. Their threads are daemons, are started on demand, end when
+ * idle, and do not inherit the creating thread's context class loader; {@code close()} releases
+ * them at once.
  */
 public final class TimeoutRecoveryPolicy {
 
