@@ -136,7 +136,7 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
                     if (retryAfterAllowed) {
                         Optional<Duration> delay = RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
                         if (delay.isPresent()) {
-                            throw new CompletionException(new RetryAfterSignal(response.getCode(), delay.get()));
+                            throw new CompletionException(new RetryAfterSignal(response.getCode(), delay.get(), response));
                         }
                     }
                     if (resend && UnsettledResendSignal.leavesOutcomeUnknown(response.getCode())) {

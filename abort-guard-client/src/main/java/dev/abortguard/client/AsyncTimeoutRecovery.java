@@ -2,10 +2,11 @@ package dev.abortguard.client;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
@@ -13,6 +14,8 @@ import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link TimeoutRecoveryPolicy} for a {@link CloseableHttpAsyncClient}: the same keys,
@@ -31,29 +34,48 @@ import org.apache.hc.core5.io.CloseMode;
  * responses are fully buffered ({@link SimpleHttpResponse}), so a stall mid-body is an unknown
  * outcome, not {@link FailurePhase#RESPONSE_BODY_LOST}. Canceling the returned future does not
  * cancel an exchange already in flight.
+ *
+ * <p>Recoveries wait for a pool thread in a bounded queue (1024 entries), so that an outage that
+ * fails thousands of requests at once cannot pile up memory and stale status checks. A failure that
+ * finds the queue full, or that is still waiting when the adapter is {@linkplain #close() closed},
+ * is not recovered but still ends defined: an unknown outcome fails its future with a {@link
+ * TimeoutRecoveryException} (outcome {@link RecoveryOutcome#UNRESOLVED}) that also goes to the
+ * {@link UnresolvedOutcomeHandler}, a 429/503 with {@code Retry-After} is returned as it is, and a
+ * failure that provably sent nothing fails with its own exception. The recovery timeout runs from
+ * the failure, so time spent in the queue counts against it.
  */
 public final class AsyncTimeoutRecovery implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncTimeoutRecovery.class);
+
+    /** Recoveries that may wait for a thread; beyond it a failure is ended at once, see the class doc. */
+    static final int QUEUE_CAPACITY = 1024;
 
     private final CloseableHttpAsyncClient client;
     private final TimeoutRecoveryPolicy policy;
     private final RecoveryEngine engine;
-    private final ExecutorService recoveryPool;
+    private final ThreadPoolExecutor recoveryPool;
+    private final int queueCapacity;
 
     AsyncTimeoutRecovery(CloseableHttpAsyncClient client, TimeoutRecoveryPolicy policy) {
+        this(client, policy, Math.max(4, 4 * Runtime.getRuntime().availableProcessors()), QUEUE_CAPACITY);
+    }
+
+    AsyncTimeoutRecovery(CloseableHttpAsyncClient client, TimeoutRecoveryPolicy policy, int threads, int queueCapacity) {
         this.client = client;
         this.policy = policy;
         this.engine = new RecoveryEngine(policy);
-        int threads = Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
         ThreadPoolExecutor pool =
                 new ThreadPoolExecutor(
                         threads,
                         threads,
                         30,
                         TimeUnit.SECONDS,
-                        new LinkedBlockingQueue<>(),
+                        new LinkedBlockingQueue<>(queueCapacity),
                         DaemonThreads.named("abort-guard-async-recovery"));
         pool.allowCoreThreadTimeOut(true);
         this.recoveryPool = pool;
+        this.queueCapacity = queueCapacity;
     }
 
     /**
@@ -102,33 +124,88 @@ public final class AsyncTimeoutRecovery implements Closeable {
                         result.complete(response);
                         return;
                     }
-                    IOException first = AsyncRecoveryCall.asIoException(failure);
+                    // The recovery timeout runs from here, not from when a pool thread picks the task up.
+                    long failedAt = System.nanoTime();
+                    RecoveryTask task =
+                            new RecoveryTask(call, start, failedAt, AsyncRecoveryCall.asIoException(failure), progress, result);
                     try {
-                        recoveryPool.execute(() -> resume(call, start, first, progress, result));
-                    } catch (RuntimeException rejected) {
-                        // Only after close(): no recovery any more, but an unknown outcome is still reported.
-                        result.completeExceptionally(engine.abandon(call, start, first, progress));
+                        recoveryPool.execute(task);
+                    } catch (RejectedExecutionException rejected) {
+                        if (recoveryPool.isShutdown()) {
+                            task.abandon("closed");
+                        } else {
+                            LOG.warn("Recovery queue full ({} waiting), recovery skipped; key={}",
+                                    queueCapacity, call.idempotencyKey());
+                            task.abandon("recovery queue full (" + queueCapacity + " waiting)");
+                        }
                     }
                 });
         return result;
     }
 
-    private void resume(
-            AsyncRecoveryCall call,
-            long start,
-            IOException first,
-            ExchangeProgress progress,
-            CompletableFuture<SimpleHttpResponse> result) {
-        try {
-            result.complete(engine.resume(call, start, first, progress));
-        } catch (IOException | RuntimeException | Error e) {
-            result.completeExceptionally(e);
+    /** Recoveries waiting for a thread. */
+    int queuedRecoveries() {
+        return recoveryPool.getQueue().size();
+    }
+
+    /** The rest of one logical request after its first attempt failed; its future always completes. */
+    private final class RecoveryTask implements Runnable {
+        private final AsyncRecoveryCall call;
+        private final long start;
+        private final long failedAt;
+        private final IOException first;
+        private final ExchangeProgress progress;
+        private final CompletableFuture<SimpleHttpResponse> result;
+
+        RecoveryTask(
+                AsyncRecoveryCall call,
+                long start,
+                long failedAt,
+                IOException first,
+                ExchangeProgress progress,
+                CompletableFuture<SimpleHttpResponse> result) {
+            this.call = call;
+            this.start = start;
+            this.failedAt = failedAt;
+            this.first = first;
+            this.progress = progress;
+            this.result = result;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result.complete(engine.resume(call, start, failedAt, first, progress));
+            } catch (IOException | RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }
+
+        /**
+         * Ends the logical request without recovery: an unknown outcome becomes a {@link
+         * TimeoutRecoveryException} with outcome {@link RecoveryOutcome#UNRESOLVED}, handed to the
+         * unresolved handler; a 429/503 whose {@code Retry-After} can no longer be honoured reaches
+         * the caller as it is; a failure that provably sent nothing fails with its own exception.
+         */
+        void abandon(String why) {
+            if (first instanceof RetryAfterSignal && ((RetryAfterSignal) first).response() instanceof SimpleHttpResponse) {
+                result.complete((SimpleHttpResponse) ((RetryAfterSignal) first).response());
+                return;
+            }
+            try {
+                result.completeExceptionally(engine.abandon(call, start, first, progress, why));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
         }
     }
 
     /**
      * Closes the async client gracefully, then the adapter's threads. Recoveries still running are
-     * interrupted; their futures fail rather than hang.
+     * interrupted; their futures fail rather than hang. Recoveries still waiting for a thread are not
+     * started: each future fails at once, an unknown outcome with a {@link
+     * TimeoutRecoveryException} (outcome {@link RecoveryOutcome#UNRESOLVED}) that also goes to the
+     * {@link UnresolvedOutcomeHandler}.
      *
      * @throws IOException if closing the client fails
      */
@@ -137,7 +214,10 @@ public final class AsyncTimeoutRecovery implements Closeable {
         try {
             client.close(CloseMode.GRACEFUL);
         } finally {
-            recoveryPool.shutdownNow();
+            List<Runnable> notStarted = recoveryPool.shutdownNow();
+            for (Runnable task : notStarted) {
+                ((RecoveryTask) task).abandon("closed");
+            }
             engine.close();
         }
     }

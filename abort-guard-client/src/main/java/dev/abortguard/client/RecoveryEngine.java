@@ -88,23 +88,31 @@ final class RecoveryEngine implements AutoCloseable {
 
     /** Runs a logical request from its first attempt. */
     <R> R run(RecoveryCall<R> call) throws IOException {
-        return run(call, System.nanoTime(), null, null);
+        return run(call, System.nanoTime(), null, null, 0);
     }
 
     /**
      * Runs a logical request whose first attempt was made elsewhere (the async adapter sends it
-     * without blocking) and failed with {@code firstFailure}.
+     * without blocking) and failed with {@code firstFailure} at {@code failedAtNanos}; the recovery
+     * timeout runs from then, however long the task waited for a thread.
      */
-    <R> R resume(RecoveryCall<R> call, long startNanos, IOException firstFailure, ExchangeProgress firstProgress)
+    <R> R resume(
+            RecoveryCall<R> call,
+            long startNanos,
+            long failedAtNanos,
+            IOException firstFailure,
+            ExchangeProgress firstProgress)
             throws IOException {
-        return run(call, startNanos, firstFailure, firstProgress);
+        return run(call, startNanos, firstFailure, firstProgress, failedAtNanos);
     }
 
     /**
-     * Ends a logical request that cannot be recovered any more because the adapter was closed: an
-     * unknown outcome still reaches the unresolved handler. Returns the exception for the caller.
+     * Ends a logical request that will not be recovered ({@code why}: the adapter was closed, its
+     * recovery queue is full): an unknown outcome still reaches the unresolved handler, as a {@link
+     * TimeoutRecoveryException} with outcome {@link RecoveryOutcome#UNRESOLVED}; any other failure
+     * is returned as it is. Returns the exception for the caller.
      */
-    IOException abandon(RecoveryCall<?> call, long start, IOException failure, ExchangeProgress progress) {
+    IOException abandon(RecoveryCall<?> call, long start, IOException failure, ExchangeProgress progress, String why) {
         FailurePhase phase = FailureClassifier.classify(failure, progress);
         RecoveryContext context = call.context(1, elapsed(start), phase, failure);
         failed(context);
@@ -114,7 +122,7 @@ final class RecoveryEngine implements AutoCloseable {
         }
         List<RecoveryStep> trail = new ArrayList<>();
         trail.add(step(start, "attempt 1", phase + ": " + Failures.summary(failure)));
-        trail.add(step(start, "recovery", "skipped: closed"));
+        trail.add(step(start, "recovery", "skipped: " + why));
         return end(call, context, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
     }
 
@@ -145,7 +153,8 @@ final class RecoveryEngine implements AutoCloseable {
         return armed;
     }
 
-    private <R> R run(RecoveryCall<R> call, long start, IOException pending, ExchangeProgress pendingProgress)
+    private <R> R run(
+            RecoveryCall<R> call, long start, IOException pending, ExchangeProgress pendingProgress, long pendingFailedAt)
             throws IOException {
         List<RecoveryStep> trail = new ArrayList<>();
         int attempt = pending == null ? 0 : 1;
@@ -161,9 +170,11 @@ final class RecoveryEngine implements AutoCloseable {
         while (true) {
             IOException failure;
             ExchangeProgress progress;
+            long failedAt;
             if (pending != null) {
                 failure = pending;
                 progress = pendingProgress;
+                failedAt = pendingFailedAt;
                 pending = null;
             } else {
                 attempt++;
@@ -194,6 +205,7 @@ final class RecoveryEngine implements AutoCloseable {
                     // E.g. a handler that wrapped a mid-body IOException in an unchecked exception.
                     failure = new IOException(e);
                 }
+                failedAt = System.nanoTime();
             }
             failedBefore = true;
 
@@ -262,8 +274,10 @@ final class RecoveryEngine implements AutoCloseable {
             }
 
             if (!recoveryStarted) {
+                // Measured from the failure, as documented: time the async adapter's task spent waiting
+                // for a thread is part of it.
                 recoveryStarted = true;
-                recoveryDeadline = System.nanoTime() + policy.recoveryTimeout.toNanos();
+                recoveryDeadline = failedAt + policy.recoveryTimeout.toNanos();
             }
             Resolution resolution = recover(call, last, trail, start, recoveryDeadline, attempt < policy.maxAttempts);
             switch (resolution.outcome) {

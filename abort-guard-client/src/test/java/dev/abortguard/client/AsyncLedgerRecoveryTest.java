@@ -2,6 +2,7 @@ package dev.abortguard.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.abortguard.client.ledger.LedgerClients;
 import dev.abortguard.client.ledger.LedgerServer;
@@ -9,7 +10,9 @@ import dev.abortguard.client.ledger.LedgerServer.Behavior;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
@@ -21,6 +24,7 @@ import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.util.Timeout;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +138,106 @@ class AsyncLedgerRecoveryTest {
                 .isInstanceOf(java.net.ConnectException.class);
         assertThat(steps.failures).hasSize(3).allSatisfy(f -> assertThat(f.phase()).isEqualTo(FailurePhase.NEVER_SENT));
         assertThat(steps.statusChecks).isEmpty();
+    }
+
+    /** Holds the adapter's only recovery thread in the listener of the "holder" request's outcome. */
+    static final class HoldingListener extends RecordingListener {
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
+            super.onOutcome(context, outcome);
+            if (context.idempotencyKey().equals("holder")) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    AsyncTimeoutRecovery singleThreaded(HoldingListener listener, Duration recoveryTimeout, int queueCapacity) {
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .mode(RecoveryMode.STATUS_CHECK)
+                .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
+                .recoveryTimeout(recoveryTimeout)
+                .unresolvedOutcomeHandler(unresolved::add)
+                .addListener(listener)
+                .build();
+        CloseableHttpAsyncClient client = HttpAsyncClients.custom()
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
+                .build();
+        client.start();
+        recovery = new AsyncTimeoutRecovery(client, policy, 1, queueCapacity);
+        return recovery;
+    }
+
+    SimpleHttpRequest payment(String key) {
+        SimpleHttpRequest request = payment(server.baseUri(), "amount=" + key);
+        request.setHeader("Idempotency-Key", key);
+        return request;
+    }
+
+    static TimeoutRecoveryException recoveryFailure(CompletableFuture<SimpleHttpResponse> future) {
+        Throwable thrown = catchThrowable(() -> future.get(10, TimeUnit.SECONDS));
+        assertThat(thrown).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutRecoveryException.class);
+        return (TimeoutRecoveryException) thrown.getCause();
+    }
+
+    @Test
+    void recoveriesQueuedAtCloseOrRefusedByAFullQueueEndUnresolvedAndReachTheHandler() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        HoldingListener listener = new HoldingListener();
+        singleThreaded(listener, Duration.ofSeconds(10), 1);
+
+        CompletableFuture<SimpleHttpResponse> holder = recovery.execute(payment("holder"));
+        assertThat(listener.holding.await(10, TimeUnit.SECONDS)).as("the recovery thread is busy").isTrue();
+        CompletableFuture<SimpleHttpResponse> queued = recovery.execute(payment("queued"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> recovery.queuedRecoveries() == 1);
+        CompletableFuture<SimpleHttpResponse> refused = recovery.execute(payment("refused"));
+
+        TimeoutRecoveryException full = recoveryFailure(refused);
+        assertThat(full.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(full.trail()).extracting(RecoveryStep::result).anySatisfy(r -> assertThat(r).contains("queue full"));
+        assertThat(unresolved).containsExactly(full);
+
+        recovery.close();
+
+        TimeoutRecoveryException closed = recoveryFailure(queued);
+        assertThat(closed.idempotencyKey()).isEqualTo("queued");
+        assertThat(closed.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(closed.trail()).extracting(RecoveryStep::result).anySatisfy(r -> assertThat(r).contains("closed"));
+        assertThat(unresolved).containsExactly(full, closed);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(holder::isDone);
+        assertThat(server.records("queued")).isEqualTo(1);
+    }
+
+    @Test
+    void theRecoveryTimeoutRunsFromTheFailureNotFromWhenAQueuedRecoveryStarts() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        HoldingListener listener = new HoldingListener();
+        Duration recoveryTimeout = Duration.ofMillis(400);
+        singleThreaded(listener, recoveryTimeout, 10);
+
+        recovery.execute(payment("holder"));
+        assertThat(listener.holding.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<SimpleHttpResponse> late = recovery.execute(payment("late"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> recovery.queuedRecoveries() == 1);
+        long queuedAt = System.nanoTime();
+        // the recovery waits in the queue for longer than its whole recovery timeout
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - queuedAt > recoveryTimeout.toNanos() + 100_000_000L);
+        int checksBefore = server.statusRequests();
+        listener.release.countDown();
+
+        TimeoutRecoveryException failure = recoveryFailure(late);
+
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(failure.trail()).extracting(RecoveryStep::result).anySatisfy(r -> assertThat(r).contains("recovery timeout"));
+        assertThat(server.statusRequests()).as("no status check after the recovery timeout").isEqualTo(checksBefore);
+        assertThat(unresolved).containsExactly(failure);
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records every step, for assertions on what the policy did. */
-final class RecordingListener implements RecoveryListener {
+class RecordingListener implements RecoveryListener {
 
     final List<RecoveryContext> failures = new CopyOnWriteArrayList<>();
     final List<Duration> retries = new CopyOnWriteArrayList<>();
