@@ -216,6 +216,25 @@ class AsyncLedgerRecoveryTest {
     }
 
     @Test
+    void aRetryAfterAnswerStillQueuedAtCloseReachesTheCallerAsItIs() throws Exception {
+        server.script((key, arrival) -> key.equals("holder") ? Behavior.STALL_AFTER_RECORD : Behavior.RETRY_AFTER_503);
+        HoldingListener listener = new HoldingListener();
+        singleThreaded(listener, Duration.ofSeconds(10), 1);
+
+        recovery.execute(payment("holder"));
+        assertThat(listener.holding.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<SimpleHttpResponse> busy = recovery.execute(payment("busy"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> recovery.queuedRecoveries() == 1);
+
+        recovery.close();
+
+        SimpleHttpResponse response = busy.get(10, TimeUnit.SECONDS);
+        assertThat(response.getCode()).isEqualTo(503);
+        assertThat(response.getBodyText()).isEqualTo("busy");
+        assertThat(server.arrivals("busy")).isEqualTo(1);
+    }
+
+    @Test
     void theRecoveryTimeoutRunsFromTheFailureNotFromWhenAQueuedRecoveryStarts() throws Exception {
         server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
         HoldingListener listener = new HoldingListener();
