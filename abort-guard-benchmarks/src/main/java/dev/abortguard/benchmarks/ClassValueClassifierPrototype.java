@@ -13,12 +13,17 @@ import java.util.Set;
  * "is this class (or a superclass) in an excluded package?" and "which abort type is it?" are
  * computed once per class and cached in a {@link ClassValue}, instead of walking the superclass
  * chain against ~70 package prefixes at every level of every cause chain. Verdicts must equal the
- * library's on the whole corpus ({@link CorrectnessMain} checks that).
+ * library's on the whole corpus ({@link CorrectnessMain} checks that). The rest of the logic is a copy
+ * of the library's at the time of writing: keep it in step when the classifier's rules change.
  */
 final class ClassValueClassifierPrototype {
 
     private static final String JETTY_EOF = "org.eclipse.jetty.io.EofException";
     private static final List<String> JDK_PACKAGES = List.of("java.", "javax.net.", "sun.", "jdk.", "com.sun.");
+    /** Copied from the library (not exposed there): I/O layers servers and clients share. Keep in step. */
+    private static final List<String> SHARED_IO_PACKAGES = List.of(
+            "org.eclipse.jetty.io.", "org.eclipse.jetty.util.", "org.xnio.", "io.undertow.conduits.",
+            "io.undertow.channels.", "io.undertow.protocols.", "io.undertow.connector.", "io.undertow.util.");
     private static final String NONE = "";
 
     static final ClassValueClassifierPrototype STANDARD = new ClassValueClassifierPrototype(ClientAbortClassifier.standard());
@@ -87,7 +92,20 @@ final class ClassValueClassifierPrototype {
         if (name.isEmpty()) {
             return false;
         }
-        return !(JETTY_EOF.equals(name) && t.getCause() == null && "Closed".equals(t.getMessage()));
+        if (!JETTY_EOF.equals(name)) {
+            return true;
+        }
+        boolean writeAfterClose = t.getCause() == null && "Closed".equals(t.getMessage());
+        return !writeAfterClose && !hasExcludedFrame(t);
+    }
+
+    private boolean hasExcludedFrame(Throwable t) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (startsWithAny(frame.getClassName(), excludedPackages)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean matchesServerIoMessage(Throwable t) {
@@ -111,10 +129,10 @@ final class ClassValueClassifierPrototype {
         }
         for (StackTraceElement frame : t.getStackTrace()) {
             String className = frame.getClassName();
-            if (startsWithAny(className, JDK_PACKAGES)) {
+            if (startsWithAny(className, JDK_PACKAGES) || startsWithAny(className, SHARED_IO_PACKAGES)) {
                 continue;
             }
-            return startsWithAny(className, serverIoPackages);
+            return startsWithAny(className, serverIoPackages) && !startsWithAny(className, excludedPackages);
         }
         return false;
     }
