@@ -193,7 +193,7 @@ final class RecoveryEngine implements AutoCloseable {
                 } catch (IOException e) {
                     failure = e;
                 } catch (RuntimeException e) {
-                    if (!wireFailure(progress)) {
+                    if (!wireFailure(progress) && !progress.deadlineFired()) {
                         // Not a transport failure (a throwing interceptor or handler, a shut-down pool): the
                         // caller's business, unchanged.
                         if (failedBefore) {
@@ -202,7 +202,9 @@ final class RecoveryEngine implements AutoCloseable {
                         }
                         throw e;
                     }
-                    // E.g. a handler that wrapped a mid-body IOException in an unchecked exception.
+                    // E.g. a handler that wrapped a mid-body IOException in an unchecked exception, or
+                    // HttpClient's "Endpoint not acquired / already released" when the deadline's cancel
+                    // races a connect: a transport failure, classified by what reached the wire.
                     failure = new IOException(e);
                 }
                 failedAt = System.nanoTime();

@@ -92,11 +92,32 @@ public final class LedgerServer implements AutoCloseable {
     private volatile int pendingChecks = 2;
 
     public LedgerServer() throws IOException {
-        serverSocket = new ServerSocket();
-        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        serverSocket = bindBelowEphemeralRange();
         Thread acceptor = new Thread(this::acceptLoop, "ledger-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * Binds below Linux's ephemeral port range (32768-60999). Tests close the server and then expect
+     * "connection refused"; a closed port inside the ephemeral range can instead be picked as the
+     * client's own source port, and Linux then connects the socket to itself (TCP self-connect),
+     * which looks like a server that accepts and never answers.
+     */
+    private static ServerSocket bindBelowEphemeralRange() throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int tries = 0; tries < 200; tries++) {
+            ServerSocket socket = new ServerSocket();
+            try {
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), random.nextInt(20_000, 32_000)), 200);
+                return socket;
+            } catch (IOException inUse) {
+                socket.close();
+            }
+        }
+        ServerSocket fallback = new ServerSocket();
+        fallback.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        return fallback;
     }
 
     public String baseUri() {
