@@ -190,6 +190,30 @@ public final class ClientAbortClassifier {
     private final List<String> serverIoPackages;
     private final List<String> excludedPackages;
     private final int maxCauseDepth;
+    /** What a throwable's class says, computed once per class (see {@link #kindOf}). */
+    private static final byte NEUTRAL = 0;
+    private static final byte NEUTRAL_IO = 1;
+    private static final byte EXCLUDED = 2;
+    private static final byte ABORT_TYPE = 3;
+    private static final byte JETTY_EOF_TYPE = 4;
+    private static final byte SERVER_FRAME = 5;
+
+    /**
+     * Per-class answers, computed once: walking a class's hierarchy against ~90 package prefixes
+     * on every call was 85% of a verdict's cost (docs/BENCHMARKS.md).
+     */
+    private final ClassValue<Byte> classKind = new ClassValue<>() {
+        @Override
+        protected Byte computeValue(Class<?> type) {
+            return kindOf(type);
+        }
+    };
+
+    private static final int MAX_CACHED_MESSAGES = 256;
+    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> messageVerdicts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Byte> frameKinds =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClientAbortClassifier(Builder builder) {
         this.abortTypes = Set.copyOf(builder.abortTypes);
@@ -248,11 +272,14 @@ public final class ClientAbortClassifier {
         boolean abort = false;
         Throwable current = throwable;
         for (int depth = 0; current != null && depth < maxCauseDepth; depth++) {
-            if (isExcluded(current.getClass())) {
+            byte kind = classKind.get(current.getClass());
+            if (kind == EXCLUDED) {
                 return false;
             }
-            if (!abort && (matchesAbortType(current) || matchesServerIoMessage(current))) {
-                abort = true;
+            if (!abort) {
+                abort = kind == ABORT_TYPE
+                        || (kind == JETTY_EOF_TYPE && isJettyServerEof(current))
+                        || (kind == NEUTRAL_IO && matchesServerIoMessage(current));
             }
             Throwable cause = current.getCause();
             if (cause == current) {
@@ -263,51 +290,78 @@ public final class ClientAbortClassifier {
         return abort;
     }
 
-    private boolean isExcluded(Class<?> type) {
+    private byte kindOf(Class<?> type) {
+        if (isExcludedType(type)) {
+            return EXCLUDED;
+        }
+        String abortTypeName = abortTypeName(type);
+        if (JETTY_EOF.equals(abortTypeName)) {
+            return JETTY_EOF_TYPE;
+        }
+        if (!abortTypeName.isEmpty()) {
+            return ABORT_TYPE;
+        }
+        return IOException.class.isAssignableFrom(type) ? NEUTRAL_IO : NEUTRAL;
+    }
+
+    private boolean isExcludedType(Class<?> type) {
         for (Class<?> c = type; c != null && c != Throwable.class; c = c.getSuperclass()) {
-            String name = c.getName();
-            for (String prefix : excludedPackages) {
-                if (name.startsWith(prefix)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private boolean matchesAbortType(Throwable t) {
-        for (Class<?> c = t.getClass(); c != null && c != Throwable.class; c = c.getSuperclass()) {
-            String name = c.getName();
-            if (abortTypes.contains(name)) {
-                if (!JETTY_EOF.equals(name)) {
-                    return true;
-                }
-                // Jetty reuses EofException("Closed") for a write after the application closed the
-                // stream; without a cause it cannot be told apart from that bug. And jetty-io, which
-                // throws it, is shared with Jetty's HttpClient and WebSocket client.
-                boolean writeAfterClose = t.getCause() == null && "Closed".equals(t.getMessage());
-                return !writeAfterClose && !hasExcludedFrame(t);
-            }
-        }
-        return false;
-    }
-
-    private boolean hasExcludedFrame(Throwable t) {
-        for (StackTraceElement frame : t.getStackTrace()) {
-            if (startsWithAny(frame.getClassName(), excludedPackages)) {
+            if (startsWithAny(c.getName(), excludedPackages)) {
                 return true;
             }
         }
         return false;
     }
 
+    /** The configured abort type that {@code type} is or extends, or {@code ""}. */
+    private String abortTypeName(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Throwable.class; c = c.getSuperclass()) {
+            if (abortTypes.contains(c.getName())) {
+                return c.getName();
+            }
+        }
+        return "";
+    }
+
+    /**
+     * Jetty reuses {@code EofException("Closed")} for a write after the application closed the
+     * stream; without a cause it cannot be told apart from that bug. And jetty-io, which throws
+     * it, is shared with Jetty's HttpClient and WebSocket client.
+     */
+    private boolean isJettyServerEof(Throwable t) {
+        boolean writeAfterClose = t.getCause() == null && "Closed".equals(t.getMessage());
+        return !writeAfterClose && !hasExcludedFrame(t);
+    }
+
+    /**
+     * Whether the first frame above the JDK and the shared I/O layers belongs to an excluded
+     * package (Jetty's HttpClient calling jetty-io, say). Frames further down are the thread's
+     * history, not who did the I/O, so they are not consulted.
+     */
+    private boolean hasExcludedFrame(Throwable t) {
+        String frame = firstDecidingFrame(t);
+        return frame != null && frameKind(frame) == EXCLUDED;
+    }
+
     private boolean matchesServerIoMessage(Throwable t) {
-        if (!(t instanceof IOException) || abortMessages.isEmpty()) {
+        if (abortMessages.isEmpty()) {
             return false;
         }
         String message = t.getMessage();
         if (message == null) {
             return false;
+        }
+        return containsAbortPhrase(message) && thrownByServerIo(t);
+    }
+
+    /**
+     * OS messages are a handful of constant texts, so the answer per text is cached (bounded:
+     * beyond {@value #MAX_CACHED_MESSAGES} distinct texts, new ones are simply computed).
+     */
+    private boolean containsAbortPhrase(String message) {
+        Boolean cached = messageVerdicts.get(message);
+        if (cached != null) {
+            return cached;
         }
         String normalized = message.toLowerCase(Locale.ROOT);
         boolean phrase = false;
@@ -317,18 +371,40 @@ public final class ClientAbortClassifier {
                 break;
             }
         }
-        return phrase && thrownByServerIo(t);
+        if (messageVerdicts.size() < MAX_CACHED_MESSAGES) {
+            messageVerdicts.put(message, phrase);
+        }
+        return phrase;
     }
 
     private boolean thrownByServerIo(Throwable t) {
+        String frame = firstDecidingFrame(t);
+        return frame != null && frameKind(frame) == SERVER_FRAME;
+    }
+
+    /** The first stack frame's class outside the JDK and the I/O layers servers and clients share. */
+    private static String firstDecidingFrame(Throwable t) {
         for (StackTraceElement frame : t.getStackTrace()) {
             String className = frame.getClassName();
-            if (startsWithAny(className, JDK_PACKAGES) || startsWithAny(className, SHARED_IO_PACKAGES)) {
-                continue;
+            if (!startsWithAny(className, JDK_PACKAGES) && !startsWithAny(className, SHARED_IO_PACKAGES)) {
+                return className;
             }
-            return startsWithAny(className, serverIoPackages) && !startsWithAny(className, excludedPackages);
         }
-        return false;
+        return null;
+    }
+
+    /** Server, excluded or neither; cached per class name (bounded), as it scans ~100 prefixes. */
+    private byte frameKind(String className) {
+        Byte cached = frameKinds.get(className);
+        if (cached != null) {
+            return cached;
+        }
+        byte kind = startsWithAny(className, excludedPackages) ? EXCLUDED
+                : startsWithAny(className, serverIoPackages) ? SERVER_FRAME : NEUTRAL;
+        if (frameKinds.size() < MAX_CACHED_MESSAGES) {
+            frameKinds.put(className, kind);
+        }
+        return kind;
     }
 
     private static boolean startsWithAny(String value, List<String> prefixes) {
