@@ -46,8 +46,6 @@ public final class Corpus {
     /** The three implementations compared. */
     public static final Predicate<Throwable> ABORT_GUARD = ClientAbortClassifier.standard()::isClientAbort;
     public static final Predicate<Throwable> SPRING = DisconnectedClientHelper::isClientDisconnectedException;
-    /** The proposed fix, benchmark-only: same rules, per-class answers cached in a ClassValue. */
-    public static final Predicate<Throwable> ABORT_GUARD_CLASSVALUE = ClassValueClassifierPrototype.STANDARD::isClientAbort;
     /** What many catch blocks do: look for "Broken pipe" in the message. */
     public static final Predicate<Throwable> NAIVE = t -> {
         String m = t.getMessage();
