@@ -58,11 +58,7 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
         IdempotencyKeys keys = policy.keys;
         String existing = keys.existingKey(original);
         this.key = existing != null ? existing : keys.newKey();
-        List<Header> all = new java.util.ArrayList<>(Arrays.asList(original.getHeaders()));
-        if (existing == null) {
-            all.add(new BasicHeader(keys.headerName(), keys.headerValue(key)));
-        }
-        this.headers = all.toArray(new Header[0]);
+        this.headers = existing != null ? original.getHeaders() : keys.withKey(original.getHeaders(), key);
     }
 
     @Override
@@ -125,7 +121,7 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
                                                 progress.deadlineFired() ? "exchange deadline passed" : "exchange canceled"));
                             }
                         });
-        RecoveryEngine.Deadline deadline = engine.arm(progress, () -> exchange.cancel(true));
+        DeadlineTimer.Deadline deadline = engine.arm(progress, () -> exchange.cancel(true));
         return result.handle(
                 (response, failure) -> {
                     deadline.disarm();

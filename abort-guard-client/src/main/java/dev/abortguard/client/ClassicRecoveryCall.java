@@ -37,6 +37,9 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  */
 final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
 
+    /** Replaced by the original's scheme, authority and path in {@link #copy()}. */
+    private static final URI ROOT = URI.create("/");
+
     private final CloseableHttpClient delegate;
     private final RecoveryEngine engine;
     private final TimeoutRecoveryPolicy policy;
@@ -44,7 +47,7 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     private final ClassicHttpRequest original;
     private final HttpClientContext context;
     private final HttpClientResponseHandler<? extends T> handler;
-    private final URI uri;
+    private volatile URI uri;
     private final String key;
     private final Header[] headers;
 
@@ -54,8 +57,7 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
             HttpHost target,
             ClassicHttpRequest original,
             HttpContext context,
-            HttpClientResponseHandler<? extends T> handler)
-            throws IOException {
+            HttpClientResponseHandler<? extends T> handler) {
         this.delegate = delegate;
         this.engine = engine;
         this.policy = engine.policy();
@@ -63,18 +65,18 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
         this.original = original;
         this.context = HttpClientContext.castOrCreate(context);
         this.handler = handler;
-        this.uri = absoluteUri(target, original);
         IdempotencyKeys keys = policy.keys;
         String existing = keys.existingKey(original);
         this.key = existing != null ? existing : keys.newKey();
-        List<Header> all = new java.util.ArrayList<>(Arrays.asList(original.getHeaders()));
-        if (existing == null) {
-            all.add(new org.apache.hc.core5.http.message.BasicHeader(keys.headerName(), keys.headerValue(key)));
-        }
-        this.headers = all.toArray(new Header[0]);
+        this.headers = existing != null ? original.getHeaders() : keys.withKey(original.getHeaders(), key);
     }
 
-    private static URI absoluteUri(HttpHost target, ClassicHttpRequest request) throws IOException {
+    /**
+     * The absolute URI, for callbacks and messages only: attempts are built from the request's
+     * components, so the happy path never pays for {@code java.net.URI} parsing (HttpCore rebuilds
+     * and re-parses it on every {@code getUri()}).
+     */
+    private static URI absoluteUri(HttpHost target, ClassicHttpRequest request) {
         try {
             URI requestUri = request.getUri();
             if (!requestUri.isAbsolute() && target != null) {
@@ -82,7 +84,23 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
             }
             return requestUri;
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new ClientProtocolException("Invalid request URI: " + request.getRequestUri(), e);
+            // HttpClient sends such a request line as it is; java.net.URI refuses it. Quote what it refuses.
+            HttpHost host = target;
+            if (host == null && request.getAuthority() != null) {
+                host = new HttpHost(request.getScheme(), request.getAuthority());
+            }
+            String path = request.getPath() == null ? "/" : request.getPath();
+            int query = path.indexOf('?');
+            try {
+                return new URI(
+                        host == null ? null : host.getSchemeName(),
+                        host == null ? null : host.toHostString(),
+                        query < 0 ? path : path.substring(0, query),
+                        query < 0 ? null : path.substring(query + 1),
+                        null);
+            } catch (URISyntaxException unusable) {
+                return URI.create("/");
+            }
         }
     }
 
@@ -93,7 +111,12 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
 
     @Override
     public URI uri() {
-        return uri;
+        URI known = uri;
+        if (known == null) {
+            known = absoluteUri(target, original);
+            uri = known; // racy but idempotent: every thread computes the same value
+        }
+        return known;
     }
 
     @Override
@@ -123,6 +146,8 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     public T attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend)
             throws IOException {
         if (canceledByCaller()) {
+            // Nothing of this attempt reached the wire: say so, so that it is not taken for an unknown.
+            progress.markObserved();
             throw new RequestFailedException("Request aborted by the caller");
         }
         HttpUriRequestBase request = copy();
@@ -131,7 +156,7 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
             ((CancellableDependency) original).setDependency(request);
         }
         context.setAttribute(ExchangeProgress.ATTRIBUTE, progress);
-        RecoveryEngine.Deadline deadline = engine.arm(progress, request::cancel);
+        DeadlineTimer.Deadline deadline = engine.arm(progress, request::cancel);
         try {
             CloseableHttpResponse response =
                     CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
@@ -201,7 +226,10 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     }
 
     private HttpUriRequestBase copy() {
-        HttpUriRequestBase copy = new HttpUriRequestBase(original.getMethod(), uri);
+        HttpUriRequestBase copy = new HttpUriRequestBase(original.getMethod(), ROOT);
+        copy.setScheme(original.getScheme());
+        copy.setAuthority(original.getAuthority());
+        copy.setPath(original.getPath());
         copy.setHeaders(headers);
         copy.setEntity(original.getEntity());
         if (original.getVersion() != null) {

@@ -3,6 +3,7 @@ package dev.abortguard.client;
 import java.util.function.Supplier;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.message.BasicHeader;
 
 /**
  * Reads and writes the idempotency key header. A key the caller already put on the request wins
@@ -51,6 +52,28 @@ final class IdempotencyKeys {
             }
         }
         return key;
+    }
+
+    /**
+     * The request's headers with the key header for {@code key} appended, for a request that has no
+     * usable key: a blank key header the caller left on it is dropped, so that exactly one goes out.
+     */
+    Header[] withKey(Header[] headers, String key) {
+        int blank = 0;
+        for (Header header : headers) {
+            if (header.getName().equalsIgnoreCase(headerName)) {
+                blank++;
+            }
+        }
+        Header[] out = new Header[headers.length - blank + 1];
+        int i = 0;
+        for (Header header : headers) {
+            if (blank == 0 || !header.getName().equalsIgnoreCase(headerName)) {
+                out[i++] = header;
+            }
+        }
+        out[i] = new BasicHeader(headerName, headerValue(key));
+        return out;
     }
 
     /** The header value that carries {@code key}. */

@@ -6,11 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +30,14 @@ final class RecoveryEngine implements AutoCloseable {
     private final TimeoutRecoveryPolicy policy;
     private final CallbackRunner callbacks = new CallbackRunner();
     private final Clock clock = Clock.systemUTC();
-    private final Object timerLock = new Object();
-    /** Created on the first armed deadline: a policy without {@code exchangeDeadline} never has one. */
-    private volatile ScheduledThreadPoolExecutor timer;
-    private boolean closed; // guarded by timerLock
+    /** {@code null} without an exchange deadline: such a policy never has a timer thread. */
+    private final DeadlineTimer deadlines;
 
     RecoveryEngine(TimeoutRecoveryPolicy policy) {
         this.policy = policy;
+        this.deadlines = policy.exchangeDeadline == null
+                ? null
+                : new DeadlineTimer(policy.exchangeDeadline, TIMER_KEEP_ALIVE, DaemonThreads.named("abort-guard-deadline"));
     }
 
     TimeoutRecoveryPolicy policy() {
@@ -49,41 +46,6 @@ final class RecoveryEngine implements AutoCloseable {
 
     Clock clock() {
         return clock;
-    }
-
-    /** The deadline timer, or {@code null} before the first armed deadline. */
-    ScheduledExecutorService timer() {
-        return timer;
-    }
-
-    /**
-     * The deadline timer, created on first use. Its one thread is a daemon, does not keep the
-     * creating thread's context class loader (see {@link DaemonThreads}) and ends after {@link
-     * #TIMER_KEEP_ALIVE} without armed deadlines, so that an idle or forgotten client holds no thread
-     * (a servlet container reports threads left behind on redeploy). Returns {@code null} once closed.
-     */
-    private ScheduledThreadPoolExecutor startedTimer() {
-        ScheduledThreadPoolExecutor started = timer;
-        if (started != null) {
-            return started;
-        }
-        synchronized (timerLock) {
-            if (closed) {
-                return null;
-            }
-            if (timer == null) {
-                ScheduledThreadPoolExecutor created =
-                        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("abort-guard-deadline"));
-                // Canceled deadline tasks would otherwise stay queued until their time comes, and keep the
-                // thread alive with them.
-                created.setRemoveOnCancelPolicy(true);
-                created.setKeepAliveTime(TIMER_KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS);
-                // Safe for a scheduled pool: a worker never times out while tasks are queued.
-                created.allowCoreThreadTimeOut(true);
-                timer = created;
-            }
-            return timer;
-        }
     }
 
     /** Runs a logical request from its first attempt. */
@@ -128,29 +90,16 @@ final class RecoveryEngine implements AutoCloseable {
 
     /**
      * Arms the exchange deadline for one attempt, if the policy has one. {@code onDeadline} runs at
-     * most once, and never after {@link Deadline#disarm()} returned.
+     * most once, and never if {@link DeadlineTimer.Deadline#disarm()} comes first.
      */
-    Deadline arm(ExchangeProgress progress, Runnable onDeadline) {
-        Duration deadline = policy.exchangeDeadline;
-        if (deadline == null) {
-            return Deadline.NONE;
+    DeadlineTimer.Deadline arm(ExchangeProgress progress, Runnable onDeadline) {
+        if (deadlines == null) {
+            return DeadlineTimer.Deadline.NONE;
         }
-        ScheduledThreadPoolExecutor timer = startedTimer();
-        if (timer == null) {
-            return Deadline.NONE; // closed: the wrapped client refuses the request anyway
-        }
-        Deadline armed = new Deadline();
-        armed.task =
-                timer.schedule(
-                        () -> {
-                            if (armed.state.compareAndSet(Deadline.RUNNING, Deadline.FIRED)) {
-                                progress.markDeadlineFired();
-                                onDeadline.run();
-                            }
-                        },
-                        deadline.toNanos(),
-                        TimeUnit.NANOSECONDS);
-        return armed;
+        return deadlines.arm(() -> {
+            progress.markDeadlineFired();
+            onDeadline.run();
+        });
     }
 
     private <R> R run(
@@ -513,38 +462,9 @@ final class RecoveryEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (timerLock) {
-            closed = true;
-            if (timer != null) {
-                timer.shutdownNow();
-            }
+        if (deadlines != null) {
+            deadlines.close();
         }
         callbacks.close();
-    }
-
-    /** An armed exchange deadline; {@link #disarm()} wins or loses a race with the timer once. */
-    static final class Deadline {
-        static final int RUNNING = 0;
-        static final int FIRED = 1;
-        static final int DISARMED = 2;
-        /** No deadline configured: nothing to disarm. */
-        static final Deadline NONE = new Deadline(DISARMED);
-
-        final AtomicInteger state;
-        volatile ScheduledFuture<?> task;
-
-        Deadline() {
-            this(RUNNING);
-        }
-
-        private Deadline(int initial) {
-            this.state = new AtomicInteger(initial);
-        }
-
-        void disarm() {
-            if (state.compareAndSet(RUNNING, DISARMED) && task != null) {
-                task.cancel(false);
-            }
-        }
     }
 }

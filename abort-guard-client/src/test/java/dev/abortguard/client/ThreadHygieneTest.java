@@ -7,7 +7,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -19,26 +18,29 @@ import org.junit.jupiter.api.Test;
 class ThreadHygieneTest {
 
     @Test
-    void withoutAnExchangeDeadlineNoTimerIsCreated() {
+    void withoutAnExchangeDeadlineNoTimerIsCreated() throws Exception {
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
         try (RecoveryEngine engine = new RecoveryEngine(policy)) {
-            assertThat(engine.arm(new ExchangeProgress(), () -> { })).isSameAs(RecoveryEngine.Deadline.NONE);
+            ThreadGroup group = new ThreadGroup("caller");
+            AtomicReference<DeadlineTimer.Deadline> armed = new AtomicReference<>();
+            runIn(group, () -> armed.set(engine.arm(new ExchangeProgress(), () -> { })));
 
-            assertThat(engine.timer()).isNull();
+            assertThat(armed.get()).isSameAs(DeadlineTimer.Deadline.NONE);
+            assertThat(group.activeCount()).as("threads started by arm()").isZero();
         }
     }
 
     @Test
-    void theDeadlineTimerThreadEndsWhenIdle() throws Exception {
+    void theDeadlineTimerThreadEndsWhenIdleAndComesBackOnDemand() throws Exception {
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().exchangeDeadline(Duration.ofSeconds(30)).build();
         try (RecoveryEngine engine = new RecoveryEngine(policy)) {
-            engine.arm(new ExchangeProgress(), () -> { }).disarm();
-            assertThat(engine.timer()).isNotNull();
+            // A thread takes its creator's group: the timer thread started by arm() joins this one.
+            ThreadGroup group = new ThreadGroup("caller");
+            runIn(group, () -> engine.arm(new ExchangeProgress(), () -> { }).disarm());
+            assertThat(group.activeCount()).as("timer threads").isEqualTo(1);
 
-            await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(((ThreadPoolExecutor) engine.timer()).getPoolSize()).as("timer threads").isZero());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(group.activeCount()).as("timer threads").isZero());
 
-            // and comes back on demand
             CountDownLatch fired = new CountDownLatch(1);
             TimeoutRecoveryPolicy quick = TimeoutRecoveryPolicy.builder().exchangeDeadline(Duration.ofMillis(1)).build();
             try (RecoveryEngine again = new RecoveryEngine(quick)) {
@@ -46,6 +48,12 @@ class ThreadHygieneTest {
                 assertThat(fires(fired)).isTrue();
             }
         }
+    }
+
+    private static void runIn(ThreadGroup group, Runnable task) throws InterruptedException {
+        Thread thread = new Thread(group, task, "arming");
+        thread.start();
+        thread.join();
     }
 
     @Test

@@ -1,0 +1,122 @@
+package dev.abortguard.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The FIFO deadline timer: fires what is due, never what was disarmed, and keeps working. */
+class DeadlineTimerTest {
+
+    private static DeadlineTimer timer(Duration delay, Duration keepAlive) {
+        return new DeadlineTimer(delay, keepAlive, DaemonThreads.named("test-deadline"));
+    }
+
+    @Test
+    void anArmedDeadlineFiresOnceAfterItsDelay() throws Exception {
+        try (DeadlineTimer timer = timer(Duration.ofMillis(50), Duration.ofSeconds(1))) {
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch fired = new CountDownLatch(1);
+            long start = System.nanoTime();
+            timer.arm(() -> {
+                runs.incrementAndGet();
+                fired.countDown();
+            });
+
+            assertThat(fired.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> runs.get() == 1);
+        }
+    }
+
+    @Test
+    void aDisarmedDeadlineNeverFires() throws Exception {
+        try (DeadlineTimer timer = timer(Duration.ofMillis(20), Duration.ofSeconds(1))) {
+            AtomicInteger disarmedRuns = new AtomicInteger();
+            timer.arm(disarmedRuns::incrementAndGet).disarm();
+            CountDownLatch later = new CountDownLatch(1);
+            timer.arm(later::countDown); // armed after it, due after it
+
+            assertThat(later.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(disarmedRuns).hasValue(0);
+        }
+    }
+
+    @Test
+    void aDeadlineArmedWhileTheThreadIdlesOnAnEmptyQueueIsNotHeldBackByTheKeepAlive() throws Exception {
+        try (DeadlineTimer timer = timer(Duration.ofMillis(20), Duration.ofSeconds(60))) {
+            CountDownLatch first = new CountDownLatch(1);
+            timer.arm(first::countDown);
+            assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+            // The queue is empty now: the worker parks for its 60 s keep-alive and must be woken.
+            await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+
+            CountDownLatch second = new CountDownLatch(1);
+            timer.arm(second::countDown);
+            assertThat(second.await(5, TimeUnit.SECONDS)).as("fired long before the keep-alive ends").isTrue();
+        }
+    }
+
+    @Test
+    void anActionThatThrowsDoesNotStopTheTimer() throws Exception {
+        try (DeadlineTimer timer = timer(Duration.ofMillis(10), Duration.ofSeconds(1))) {
+            timer.arm(() -> {
+                throw new IllegalStateException("boom");
+            });
+            CountDownLatch next = new CountDownLatch(1);
+            timer.arm(next::countDown);
+
+            assertThat(next.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void closeDropsArmedDeadlinesAndArmsNothingAfterwards() {
+        DeadlineTimer timer = timer(Duration.ofMillis(100), Duration.ofSeconds(1));
+        AtomicInteger runs = new AtomicInteger();
+        timer.arm(runs::incrementAndGet);
+        timer.close();
+
+        assertThat(timer.arm(runs::incrementAndGet)).isSameAs(DeadlineTimer.Deadline.NONE);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> runs.get() == 0);
+    }
+
+    @Test
+    void underConcurrentArmingExactlyTheDeadlinesLeftArmedFire() throws Exception {
+        // 1 s: long enough that no arming thread is descheduled between arm() and disarm() that long
+        try (DeadlineTimer timer = timer(Duration.ofSeconds(1), Duration.ofMillis(50))) {
+            AtomicInteger disarmedRuns = new AtomicInteger();
+            AtomicInteger keptRuns = new AtomicInteger();
+            int perThread = 50_000;
+            int keptEvery = 1_000;
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                Thread thread = new Thread(() -> {
+                    for (int i = 1; i <= perThread; i++) {
+                        if (i % keptEvery == 0) {
+                            timer.arm(keptRuns::incrementAndGet);
+                        } else {
+                            timer.arm(disarmedRuns::incrementAndGet).disarm();
+                        }
+                    }
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+
+            int kept = 2 * perThread / keptEvery;
+            await().atMost(Duration.ofSeconds(10)).until(() -> keptRuns.get() == kept);
+            await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> keptRuns.get() == kept);
+            assertThat(disarmedRuns).hasValue(0);
+        }
+    }
+}
