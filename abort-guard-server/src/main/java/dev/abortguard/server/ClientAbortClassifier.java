@@ -134,11 +134,16 @@ public final class ClientAbortClassifier {
             "현재 연결은 사용자의 호스트 시스템의 소프트웨어의 의해 중단되었습니다",
             "현재 연결은 원격 호스트에 의해 강제로 끊겼습니다");
 
-    /** Packages whose frames mean "this I/O was the server's own socket". */
+    /**
+     * Packages whose frames mean "this I/O was the server's own socket": the connectors and
+     * servlet streams only, not the whole container. Tomcat's {@code org.apache.catalina.} also
+     * holds realms (LDAP), session stores and cluster code, and Jetty's {@code ee*} trees hold its
+     * proxy servlets: all of them make outbound connections whose resets are real errors.
+     */
     private static final List<String> STANDARD_SERVER_IO_PACKAGES = List.of(
-            "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.util.net.",
-            "org.eclipse.jetty.server.", "org.eclipse.jetty.ee8.", "org.eclipse.jetty.ee9.",
-            "org.eclipse.jetty.ee10.", "org.eclipse.jetty.ee11.", "org.eclipse.jetty.http2.server.",
+            "org.apache.catalina.connector.", "org.apache.coyote.", "org.apache.tomcat.util.net.",
+            "org.eclipse.jetty.server.", "org.eclipse.jetty.ee8.nested.", "org.eclipse.jetty.ee9.nested.",
+            "org.eclipse.jetty.ee10.servlet.", "org.eclipse.jetty.ee11.servlet.", "org.eclipse.jetty.http2.server.",
             "io.undertow.server.", "io.undertow.servlet.");
 
     /**

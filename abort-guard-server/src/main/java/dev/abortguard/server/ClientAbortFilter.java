@@ -185,10 +185,13 @@ public final class ClientAbortFilter implements Filter {
             throw t;
         }
         if (completing != null && !request.isAsyncStarted()) {
-            if (flushOnChainReturn) {
-                completeBody(state, completing);
+            try {
+                if (flushOnChainReturn) {
+                    completeBody(state, completing);
+                }
+            } finally {
+                state.markCompleted();
             }
-            state.markCompleted();
         }
     }
 
@@ -208,8 +211,17 @@ public final class ClientAbortFilter implements Filter {
         }
     }
 
-    private static void completeBody(ExchangeState state, TrackingResponse response) {
-        if (state.aborted() || response.bodyTakenOver() || state.outputClosedByApplication()
+    /**
+     * Throws what completing the body raised if it is not a client abort (Jetty fails the close of
+     * a body shorter than its declared {@code Content-Length}): the container would have raised it
+     * in its own completion, and the filter must not swallow it.
+     */
+    private static void completeBody(ExchangeState state, TrackingResponse response) throws IOException {
+        // With a Content-Length of the application's own, the container closes the body when it is
+        // complete, and a shorter body is the application's bug that the container must answer
+        // itself (Jetty turns it into a 500 while the response is uncommitted; a flush here would
+        // commit a 200).
+        if (state.aborted() || response.bodyTakenOver() || state.outputClosedByApplication() || state.lengthDeclared()
                 || "HEAD".equalsIgnoreCase(state.method)) {
             return;
         }
@@ -233,8 +245,11 @@ public final class ClientAbortFilter implements Filter {
             // close: Undertow fails here (its flush() swallows it)
             stream.flush();
             stream.completeBody();
-        } catch (IOException alreadyReported) {
-            // the stream reported it if it was an abort; the container finishes as usual
+        } catch (IOException e) {
+            if (!state.isRememberedFailure(e)) {
+                throw e; // not the client's doing
+            }
+            // an abort, reported by the stream; the container finishes as usual
         } catch (RuntimeException e) {
             // the container refused (e.g. a response it already completed): it finishes as usual
         }

@@ -35,6 +35,7 @@ final class ExchangeState {
     private long declaredLength = -1;
     private volatile boolean completed;
     private volatile boolean outputClosedByApplication;
+    private volatile boolean bodyTakenOver;
     private final AtomicBoolean reported = new AtomicBoolean();
     private Throwable[] failures;
     private int failureCount;
@@ -43,9 +44,33 @@ final class ExchangeState {
         this.request = request;
         this.response = response;
         this.method = request.getMethod();
-        this.path = request.getRequestURI();
+        this.path = withoutPathParameters(request.getRequestURI());
         this.startNanos = System.nanoTime();
         this.lastIoNanos = startNanos;
+    }
+
+    /**
+     * The request URI without path parameters: Tomcat keeps {@code ;jsessionid=...} in {@code
+     * getRequestURI()}, and a session id must not end up in an INFO line.
+     */
+    static String withoutPathParameters(String uri) {
+        if (uri == null || uri.indexOf(';') < 0) {
+            return uri;
+        }
+        StringBuilder out = new StringBuilder(uri.length());
+        boolean inParameter = false;
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == ';') {
+                inParameter = true;
+            } else if (c == '/') {
+                inParameter = false;
+            }
+            if (!inParameter) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     static ExchangeState of(ServletRequest request) {
@@ -104,9 +129,20 @@ final class ExchangeState {
         return declared >= 0 && bytesWritten >= declared;
     }
 
-    /** The container discarded its buffer (reset): bytes written so far were never sent. */
+    /** Whether the application declared a {@code Content-Length}. */
+    boolean lengthDeclared() {
+        return declaredLength >= 0;
+    }
+
+    /** The container discarded its buffer (resetBuffer): bytes written so far were never sent. */
     void bufferDiscarded() {
         bytesWritten = 0;
+    }
+
+    /** The container discarded buffer and headers (reset): no Content-Length is declared any more. */
+    void responseReset() {
+        bytesWritten = 0;
+        declaredLength = -1;
     }
 
     long bytesWritten() {
@@ -131,6 +167,15 @@ final class ExchangeState {
 
     boolean outputClosedByApplication() {
         return outputClosedByApplication;
+    }
+
+    /** After sendError/sendRedirect the container writes (or closes) the body, not the application. */
+    void markBodyTakenOver() {
+        bodyTakenOver = true;
+    }
+
+    boolean bodyTakenOver() {
+        return bodyTakenOver;
     }
 
     /** Returns {@code true} exactly once per request: the caller reports the abort. */
@@ -159,18 +204,7 @@ final class ExchangeState {
     }
 
     boolean isEscapedRealError(Throwable t) {
-        Throwable known = escapedRealError;
-        if (known == null) {
-            return false;
-        }
-        Throwable current = t;
-        for (int depth = 0; current != null && depth < 64; depth++) {
-            if (current == known) {
-                return true;
-            }
-            current = current.getCause() == current ? null : current.getCause();
-        }
-        return false;
+        return Causes.contains(t, escapedRealError);
     }
 
     /**
@@ -184,6 +218,34 @@ final class ExchangeState {
             return false;
         }
         return !completed || reported.get();
+    }
+
+    /**
+     * {@link #failureMeansAbort()} for a write of {@code length} bytes. A write that would go past
+     * the {@code Content-Length} the application declared is its own bug, and containers fail it
+     * for that reason alone (Jetty 12: {@code IOException("written 8 > 3 content-length")}), with
+     * the client still connected.
+     */
+    boolean writeFailureMeansAbort(int length) {
+        long declared = declaredLength;
+        if (declared >= 0 && bytesWritten + length > declared) {
+            return false;
+        }
+        return failureMeansAbort();
+    }
+
+    /**
+     * {@link #failureMeansAbort()} for closing the body. A body shorter than the {@code
+     * Content-Length} the application declared is its own bug, and Jetty 12 fails the close for
+     * that reason alone ({@code IOException("written 10 < 100 content-length")}). A client abort
+     * hidden behind the same close goes unreported: false negatives are the lesser evil.
+     */
+    boolean closeFailureMeansAbort() {
+        long declared = declaredLength;
+        if (declared >= 0 && bytesWritten < declared) {
+            return false;
+        }
+        return failureMeansAbort();
     }
 
     /** Whether {@code t}, or a cause of it, is the very throwable one of our wrappers saw fail. */

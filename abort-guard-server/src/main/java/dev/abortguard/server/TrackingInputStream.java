@@ -101,9 +101,15 @@ final class TrackingInputStream extends ServletInputStream {
         return e;
     }
 
-    /** Non-blocking reads report failures through {@code onError}, not by throwing. */
+    /**
+     * Non-blocking reads report failures through {@code onError}, not by throwing. Containers also
+     * hand {@code onError} what the application's own {@code onDataAvailable} or {@code
+     * onAllDataRead} threw (a parser's {@code IOException}, say): that one is remembered and never
+     * taken for an abort.
+     */
     private final class TrackingReadListener implements ReadListener {
         private final ReadListener listener;
+        private volatile Throwable applicationFailure;
 
         TrackingReadListener(ReadListener listener) {
             this.listener = listener;
@@ -111,17 +117,27 @@ final class TrackingInputStream extends ServletInputStream {
 
         @Override
         public void onDataAvailable() throws IOException {
-            listener.onDataAvailable();
+            try {
+                listener.onDataAvailable();
+            } catch (Throwable t) {
+                applicationFailure = t;
+                throw t;
+            }
         }
 
         @Override
         public void onAllDataRead() throws IOException {
-            listener.onAllDataRead();
+            try {
+                listener.onAllDataRead();
+            } catch (Throwable t) {
+                applicationFailure = t;
+                throw t;
+            }
         }
 
         @Override
         public void onError(Throwable t) {
-            if (t instanceof IOException) {
+            if (t instanceof IOException && !Causes.contains(t, applicationFailure)) {
                 failed((IOException) t);
             }
             listener.onError(t);

@@ -40,7 +40,7 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.write(b);
         } catch (IOException e) {
-            throw failed(e);
+            throw failed(e, state.writeFailureMeansAbort(1));
         }
         state.wrote(1);
     }
@@ -50,7 +50,7 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.write(b, off, len);
         } catch (IOException e) {
-            throw failed(e);
+            throw failed(e, state.writeFailureMeansAbort(len));
         }
         state.wrote(len);
     }
@@ -78,8 +78,11 @@ final class TrackingOutputStream extends ServletOutputStream {
      * it either.
      */
     private void detectSwallowedFailure() {
-        if (state.outputClosedByApplication() || state.completed() || state.aborted() || state.declaredLengthReached()) {
-            return; // Undertow also closes a stream whose declared Content-Length was fully written
+        if (state.outputClosedByApplication() || state.completed() || state.aborted() || state.declaredLengthReached()
+                || state.bodyTakenOver()) {
+            // Undertow also closes a stream whose declared Content-Length was fully written, and treats
+            // one as closed after sendError/sendRedirect: its flush() then returns without writing
+            return;
         }
         try {
             delegate.write(EMPTY, 0, 0);
@@ -97,7 +100,7 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.close();
         } catch (IOException e) {
-            throw failed(e);
+            throw failed(e, state.closeFailureMeansAbort());
         }
     }
 
@@ -107,7 +110,7 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.close();
         } catch (IOException e) {
-            throw alreadyClosed ? e : failed(e);
+            throw alreadyClosed ? e : failed(e, state.closeFailureMeansAbort());
         } finally {
             state.markOutputClosedByApplication();
         }
@@ -124,15 +127,24 @@ final class TrackingOutputStream extends ServletOutputStream {
     }
 
     private IOException failed(IOException e) {
-        if (state.failureMeansAbort()) {
+        return failed(e, state.failureMeansAbort());
+    }
+
+    private IOException failed(IOException e, boolean meansAbort) {
+        if (meansAbort) {
             reporter.streamFailed(state, AbortKind.RESPONSE_WRITE, e);
         }
         return e;
     }
 
-    /** Non-blocking writes report failures through {@code onError}, not by throwing. */
+    /**
+     * Non-blocking writes report failures through {@code onError}, not by throwing. Containers also
+     * hand {@code onError} what the application's own {@code onWritePossible} threw (a file that
+     * could not be read, say): that one is remembered and never taken for an abort.
+     */
     private final class TrackingWriteListener implements WriteListener {
         private final WriteListener listener;
+        private volatile Throwable applicationFailure;
 
         TrackingWriteListener(WriteListener listener) {
             this.listener = listener;
@@ -140,12 +152,17 @@ final class TrackingOutputStream extends ServletOutputStream {
 
         @Override
         public void onWritePossible() throws IOException {
-            listener.onWritePossible();
+            try {
+                listener.onWritePossible();
+            } catch (Throwable t) {
+                applicationFailure = t;
+                throw t;
+            }
         }
 
         @Override
         public void onError(Throwable t) {
-            if (t instanceof IOException) {
+            if (t instanceof IOException && !Causes.contains(t, applicationFailure)) {
                 failed((IOException) t);
             }
             listener.onError(t);

@@ -101,7 +101,10 @@ final class TrackingRequest extends HttpServletRequestWrapper {
             if (t == null || state.isEscapedRealError(t)) {
                 return; // a real error of a dispatched servlet: it was already left to propagate
             }
-            if (t instanceof IOException || state.isRememberedFailure(t) || reporter.classifier.isClientAbort(t)) {
+            // Not every IOException: containers also pass on what the application's own async task or
+            // non-blocking listener threw. Only what our wrappers saw fail, or what the classifier
+            // recognises as the container's own disconnect report, is the client's doing.
+            if (state.isRememberedFailure(t) || reporter.classifier.isClientAbort(t)) {
                 reporter.streamFailed(state, AbortKind.CONNECTION_LOST, t);
             }
         }

@@ -30,7 +30,6 @@ final class TrackingResponse extends HttpServletResponseWrapper {
     private PrintWriter writer;
     private ResponseBodyWriter bodyWriter;
     private String writerEncoding;
-    private volatile boolean bodyTakenOver;
 
     TrackingResponse(HttpServletResponse response, ExchangeState state, AbortReporter reporter) {
         super(response);
@@ -183,6 +182,7 @@ final class TrackingResponse extends HttpServletResponseWrapper {
     public void reset() {
         super.reset();
         discardPending();
+        state.responseReset(); // headers are gone too, a declared Content-Length with them
     }
 
     private void discardPending() {
@@ -232,12 +232,12 @@ final class TrackingResponse extends HttpServletResponseWrapper {
 
     /** After sendError/sendRedirect the container writes (or closes) the body, not the application. */
     private void takeOverBody() {
-        bodyTakenOver = true;
+        state.markBodyTakenOver();
         discardPending();
     }
 
     boolean bodyTakenOver() {
-        return bodyTakenOver;
+        return state.bodyTakenOver();
     }
 
     /** The stream the application wrote through, or {@code null} if it wrote nothing through this response. */

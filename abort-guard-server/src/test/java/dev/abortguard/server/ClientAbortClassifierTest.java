@@ -307,4 +307,22 @@ class ClientAbortClassifierTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ClientAbortClassifier.builder().addExcludedPackage(null))
                 .getMessage().contains("excludedPackage"));
     }
+
+    @Test
+    void resetsThrownByTheContainersOwnOutboundCodeAreRealErrors() {
+        ClientAbortClassifier classifier = ClientAbortClassifier.standard();
+        // Tomcat's JNDIRealm talks to LDAP, its JDBC session store to a database, Jetty's proxy
+        // servlet to a backend: container frames, but not the server's own client socket
+        assertFalse(classifier.isClientAbort(
+                thrownUnder("org.apache.catalina.realm.JNDIRealm", new SocketException("Connection reset"))));
+        assertFalse(classifier.isClientAbort(
+                thrownUnder("org.apache.catalina.session.JDBCStore", new SocketException("Broken pipe"))));
+        assertFalse(classifier.isClientAbort(
+                thrownUnder("org.eclipse.jetty.ee11.proxy.ProxyServlet", new SocketException("Connection reset"))));
+        // while the connector's own write stays an abort
+        assertTrue(classifier.isClientAbort(
+                thrownUnder("org.apache.catalina.connector.OutputBuffer", new SocketException("Broken pipe"))));
+        assertTrue(classifier.isClientAbort(
+                thrownUnder("org.eclipse.jetty.ee11.servlet.HttpOutput", new SocketException("Broken pipe"))));
+    }
 }
