@@ -157,20 +157,23 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
 
     @Override
     public SimpleHttpResponse adopt(ClassicHttpResponse supplied) throws IOException {
-        HttpEntity entity = supplied.getEntity();
-        SimpleHttpResponse response;
-        if (entity == null) {
-            response = SimpleHttpResponse.create(supplied.getCode());
-        } else {
-            byte[] body = EntityUtils.toByteArray(entity);
-            ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
-            response = SimpleHttpResponse.create(supplied.getCode(), body, type);
+        try {
+            HttpEntity entity = supplied.getEntity();
+            SimpleHttpResponse response;
+            if (entity == null) {
+                response = SimpleHttpResponse.create(supplied.getCode());
+            } else {
+                byte[] body = EntityUtils.toByteArray(entity);
+                ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
+                response = SimpleHttpResponse.create(supplied.getCode(), body, type);
+            }
+            for (Header header : supplied.getHeaders()) {
+                response.addHeader(header);
+            }
+            return response;
+        } finally {
+            supplied.close(); // the status check's connection goes back to its pool either way
         }
-        for (Header header : supplied.getHeaders()) {
-            response.addHeader(header);
-        }
-        supplied.close();
-        return response;
     }
 
     static CompletableFuture<SimpleHttpResponse> toFuture(

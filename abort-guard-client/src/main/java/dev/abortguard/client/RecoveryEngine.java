@@ -143,6 +143,13 @@ final class RecoveryEngine implements AutoCloseable {
                     failure = e;
                 } catch (RuntimeException e) {
                     if (!wireFailure(progress) && !progress.deadlineFired()) {
+                        if (beforeResend != null) {
+                            // A resend that failed before the wire (the client was closed during recovery,
+                            // an interceptor threw) settles nothing: end with what was known before it.
+                            trail.add(step(start, "attempt " + attempt, "not sent: " + Failures.summary(e)));
+                            RecoveryContext context = call.context(attempt, elapsed(start), FailurePhase.NEVER_SENT, e);
+                            throw end(call, context, earlierPhase(beforeResend), beforeResend, trail, new IOException(e));
+                        }
                         // Not a transport failure (a throwing interceptor or handler, a shut-down pool): the
                         // caller's business, unchanged.
                         if (failedBefore) {
@@ -167,8 +174,13 @@ final class RecoveryEngine implements AutoCloseable {
                 trail.add(step(start, "attempt " + attempt, failure.getMessage()));
                 notify(l -> l.onRetry(retry, signal.delay()));
                 if (!sleep(signal.delay())) {
+                    InterruptedIOException interrupted = new InterruptedIOException("interrupted while waiting for Retry-After");
+                    if (beforeResend != null) {
+                        trail.add(step(start, "retry", "interrupted"));
+                        throw end(call, retry, earlierPhase(beforeResend), beforeResend, trail, interrupted);
+                    }
                     outcome(retry, RecoveryOutcome.FAILED);
-                    throw new InterruptedIOException("interrupted while waiting for Retry-After");
+                    throw interrupted;
                 }
                 continue;
             }
@@ -213,8 +225,7 @@ final class RecoveryEngine implements AutoCloseable {
                 if (beforeResend != null) {
                     // A resend that never went out does not settle what the earlier attempts did: end with
                     // what was known before it, never with a bare connect error that hides an unknown.
-                    FailurePhase earlier = beforeResend == RecoveryOutcome.UNRESOLVED ? FailurePhase.OUTCOME_UNKNOWN : phase;
-                    throw end(call, last, earlier, beforeResend, trail, failure);
+                    throw end(call, last, earlierPhase(beforeResend), beforeResend, trail, failure);
                 }
                 outcome(last, RecoveryOutcome.FAILED);
                 throw failure;
@@ -240,13 +251,32 @@ final class RecoveryEngine implements AutoCloseable {
                     beforeResend = resolution.knownNotApplied ? RecoveryOutcome.NOT_APPLIED : RecoveryOutcome.UNRESOLVED;
                     continue;
                 case COMPLETED:
-                    R adopted = call.adopt(resolution.response);
+                    R adopted;
+                    try {
+                        adopted = call.adopt(resolution.response);
+                    } catch (IOException e) {
+                        // The server acted; only the response it supplied could not be read: say both.
+                        trail.add(step(start, "adopt", "status-check response unreadable: " + Failures.summary(e)));
+                        throw end(call, last, phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, trail, e);
+                    } catch (RuntimeException e) {
+                        outcome(last, RecoveryOutcome.COMPLETED); // the caller's handler threw on it: its business
+                        throw e;
+                    }
                     outcome(last, RecoveryOutcome.COMPLETED);
                     return adopted;
                 default:
                     throw end(call, last, phase, resolution.outcome, trail, failure);
             }
         }
+    }
+
+    /**
+     * The phase to report when a resend did not settle anything: {@link
+     * FailurePhase#OUTCOME_UNKNOWN} when nobody knows what the first attempts did, {@link
+     * FailurePhase#NEVER_SENT} when a status check said they were not applied.
+     */
+    private static FailurePhase earlierPhase(RecoveryOutcome beforeResend) {
+        return beforeResend == RecoveryOutcome.UNRESOLVED ? FailurePhase.OUTCOME_UNKNOWN : FailurePhase.NEVER_SENT;
     }
 
     /** Builds the caller's exception; an unresolved one goes to the handler first. */
@@ -304,6 +334,11 @@ final class RecoveryEngine implements AutoCloseable {
             case RESEND_WITH_KEY:
                 return resend(call, trail, start, attemptsLeft, deadline, RecoveryOutcome.UNRESOLVED);
             case CANCEL:
+                if (bodyLost) {
+                    // The server answered 2xx: it acted. Cancelling would undo a confirmed success.
+                    trail.add(step(start, "cancel", "skipped: the server answered 2xx before the body was lost"));
+                    return Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+                }
                 return cancel(context, trail, start);
             case STATUS_CHECK:
             case STATUS_CHECK_THEN_CANCEL:
@@ -354,6 +389,11 @@ final class RecoveryEngine implements AutoCloseable {
             break;
         }
         trail.add(step(start, "status-check", "recovery timeout " + policy.recoveryTimeout.toMillis() + "ms passed"));
+        if (context.phase() == FailurePhase.RESPONSE_BODY_LOST) {
+            // The status check never supplied the body, but the 2xx head said the server acted:
+            // never cancel a confirmed success.
+            return Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+        }
         if (policy.mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
             return cancel(context, trail, start);
         }

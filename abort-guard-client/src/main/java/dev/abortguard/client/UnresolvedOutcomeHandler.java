@@ -5,8 +5,11 @@ package dev.abortguard.client;
  * (a durable table, a queue, a ticket). The default, {@link #logWarning()}, writes one WARN line
  * with the key; production systems that move money should plug in a durable sink.
  *
- * <p>Called on the thread that ran the request, before the caller receives the same exception.
- * Keep it fast. A handler that throws is logged at ERROR with the key and the caller still
+ * <p>Called on the thread that ran the request, before the caller receives the same exception:
+ * the caller's thread for the classic client, a recovery thread for the async adapter, and, when the
+ * async adapter's recovery queue is full or it is closing, the thread that completed the exchange
+ * (an I/O reactor thread of HttpClient). Keep it fast and non-blocking there: hand the outcome to a
+ * queue, do not write to a database inline. A handler that throws is logged at ERROR with the key and the caller still
  * receives the {@link TimeoutRecoveryException}; the outcome is never dropped silently.
  */
 @FunctionalInterface

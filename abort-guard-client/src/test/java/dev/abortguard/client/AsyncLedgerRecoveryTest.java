@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.abortguard.client.ledger.LedgerClients;
 import dev.abortguard.client.ledger.LedgerServer;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -126,10 +125,7 @@ class AsyncLedgerRecoveryTest {
 
     @Test
     void connectionRefusedIsNeverSentAndReachesTheCallerAfterBoundedRetries() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = LedgerServer.closedPort(); // below the ephemeral range: no TCP self-connect
         recovery(RecoveryMode.STATUS_CHECK);
 
         assertThatThrownBy(() -> await(recovery.execute(payment("http://127.0.0.1:" + closedPort, "amount=33"))))

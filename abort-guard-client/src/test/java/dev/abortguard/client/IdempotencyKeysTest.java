@@ -49,4 +49,18 @@ class IdempotencyKeysTest {
         assertThat(UUID.fromString(key).toString()).isEqualTo(key);
         assertThat(policy.keys.newKey()).isNotEqualTo(key);
     }
+
+    @Test
+    void aBlankKeyHeaderOfTheCallerIsReplacedSoExactlyOneKeyGoesOut() {
+        IdempotencyKeys keys = new IdempotencyKeys("Idempotency-Key", false, () -> "generated");
+        HttpPost post = new HttpPost("http://h/p");
+        post.addHeader("idempotency-key", " ");
+        post.addHeader("X-Trace", "1");
+        assertThat(keys.existingKey(post)).isNull();
+
+        org.apache.hc.core5.http.Header[] sent = keys.withKey(post.getHeaders(), "generated");
+
+        assertThat(sent).extracting(h -> h.getName() + ": " + h.getValue())
+                .containsExactly("X-Trace: 1", "Idempotency-Key: generated");
+    }
 }

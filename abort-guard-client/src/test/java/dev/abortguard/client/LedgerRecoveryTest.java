@@ -9,7 +9,6 @@ import dev.abortguard.client.ledger.LedgerClients;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
 import dev.abortguard.client.ledger.LedgerServer;
 import java.io.ByteArrayInputStream;
-import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -329,10 +328,7 @@ class LedgerRecoveryTest {
 
     @Test
     void connectionRefusedIsNeverSentRetriedAndReachesTheCallerUnchanged() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = LedgerServer.closedPort(); // below the ephemeral range: no TCP self-connect
         client(policy(RecoveryMode.STATUS_CHECK).retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build());
         HttpPost post = new HttpPost("http://127.0.0.1:" + closedPort + "/payments");
         post.setEntity(new StringEntity("amount=20"));
@@ -792,5 +788,62 @@ class LedgerRecoveryTest {
         assertThat(checks.get()).isEqualTo(1);
         assertThat(steps.failures).singleElement().satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.RESPONSE_BODY_LOST));
         assertNoLeakedConnection();
+    }
+
+    @Test
+    void aLostBodyInCancelModeIsNeverCanceled() throws Exception {
+        // the 2xx head says the server acted: cancelling would undo a confirmed success
+        client(policy(RecoveryMode.CANCEL).build(), Duration.ofMillis(200));
+        HttpGet stream = new HttpGet(server.baseUri() + "/stream");
+        stream.setHeader("Idempotency-Key", "stream-cancel");
+
+        TimeoutRecoveryException failure =
+                catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(stream, new BasicHttpClientResponseHandler()));
+
+        assertThat(failure.phase()).isEqualTo(FailurePhase.RESPONSE_BODY_LOST);
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+        assertThat(steps.cancels).isEmpty();
+        assertThat(unresolved).isEmpty();
+        assertNoLeakedConnection();
+    }
+
+    @Test
+    void aResendThatFailsBeforeTheWireWithAnUncheckedExceptionNeverHidesTheEarlierUnknown() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        java.util.concurrent.atomic.AtomicInteger sends = new java.util.concurrent.atomic.AtomicInteger();
+        TimeoutRecoveryPolicy policy = policy(RecoveryMode.RESEND_WITH_KEY).build();
+        // e.g. the pool shut down by a concurrent close() while the recovery ran
+        client = policy.wrap(policy.instrument(LedgerClients.builder(pool, Duration.ofMillis(300))
+                .addRequestInterceptorFirst((request, entity, context) -> {
+                    if (sends.incrementAndGet() == 2) {
+                        throw new IllegalStateException("Connection pool shut down");
+                    }
+                })).build());
+
+        TimeoutRecoveryException failure =
+                catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=34"), LedgerRecoveryTest::text));
+
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(failure.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
+        assertThat(failure.getCause()).hasRootCauseInstanceOf(IllegalStateException.class);
+        assertThat(unresolved).containsExactly(failure);
+        assertThat(server.records(failure.idempotencyKey())).isEqualTo(1);
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.UNRESOLVED);
+    }
+
+    @Test
+    void aRequestTheCallerCanceledBeforeSendingIsNeitherSentNorUnresolved() throws Exception {
+        client(policy(RecoveryMode.STATUS_CHECK).build());
+        HttpPost post = payment("amount=35");
+        post.setHeader("Idempotency-Key", "canceled-first");
+        post.cancel();
+
+        assertThatThrownBy(() -> client.execute(post, LedgerRecoveryTest::text))
+                .isInstanceOf(org.apache.hc.client5.http.impl.classic.RequestFailedException.class);
+        assertThat(steps.failures).singleElement().satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.NEVER_SENT));
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.FAILED);
+        assertThat(steps.statusChecks).isEmpty();
+        assertThat(unresolved).isEmpty();
+        assertThat(server.records("canceled-first")).isZero();
     }
 }

@@ -104,6 +104,13 @@ public final class LedgerServer implements AutoCloseable {
      * client's own source port, and Linux then connects the socket to itself (TCP self-connect),
      * which looks like a server that accepts and never answers.
      */
+    /** A loopback port below the ephemeral range that nothing listens on: connecting is refused. */
+    public static int closedPort() throws IOException {
+        try (ServerSocket probe = bindBelowEphemeralRange()) {
+            return probe.getLocalPort();
+        }
+    }
+
     private static ServerSocket bindBelowEphemeralRange() throws IOException {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int tries = 0; tries < 200; tries++) {
