@@ -202,6 +202,8 @@ public final class ClientAbortClassifier {
     private static final byte ABORT_TYPE = 3;
     private static final byte JETTY_EOF_TYPE = 4;
     private static final byte SERVER_FRAME = 5;
+    /** A frame of the JDK or of an I/O layer servers and clients share: it decides nothing. */
+    private static final byte PASS_THROUGH_FRAME = 6;
 
     /**
      * Per-class answers, computed once: walking a class's hierarchy against ~90 package prefixes
@@ -344,8 +346,7 @@ public final class ClientAbortClassifier {
      * history, not who did the I/O, so they are not consulted.
      */
     private boolean hasExcludedFrame(Throwable t) {
-        String frame = firstDecidingFrame(t);
-        return frame != null && frameKind(frame) == EXCLUDED;
+        return decidingFrameKind(t) == EXCLUDED;
     }
 
     private boolean matchesServerIoMessage(Throwable t) {
@@ -383,28 +384,36 @@ public final class ClientAbortClassifier {
     }
 
     private boolean thrownByServerIo(Throwable t) {
-        String frame = firstDecidingFrame(t);
-        return frame != null && frameKind(frame) == SERVER_FRAME;
+        return decidingFrameKind(t) == SERVER_FRAME;
     }
 
-    /** The first stack frame's class outside the JDK and the I/O layers servers and clients share. */
-    private static String firstDecidingFrame(Throwable t) {
+    /**
+     * The kind of the first stack frame outside the JDK and the I/O layers servers and clients
+     * share, or {@link #NEUTRAL} when there is none.
+     */
+    private byte decidingFrameKind(Throwable t) {
         for (StackTraceElement frame : t.getStackTrace()) {
-            String className = frame.getClassName();
-            if (!startsWithAny(className, JDK_PACKAGES) && !startsWithAny(className, SHARED_IO_PACKAGES)) {
-                return className;
+            byte kind = frameKind(frame.getClassName());
+            if (kind != PASS_THROUGH_FRAME) {
+                return kind;
             }
         }
-        return null;
+        return NEUTRAL;
     }
 
-    /** Server, excluded or neither; cached per class name (bounded), as it scans ~100 prefixes. */
+    /**
+     * Pass-through, excluded, server or neither, cached per class name (bounded): a stack holds a
+     * few dozen distinct classes, each otherwise checked against ~100 prefixes on every verdict.
+     */
     private byte frameKind(String className) {
         Byte cached = frameKinds.get(className);
         if (cached != null) {
             return cached;
         }
+        // Exclusions first: the JDK's own outbound clients (java.net.http, sun.net.www, java.sql)
+        // live in JDK packages, and a frame of theirs decides "outbound", not "pass through".
         byte kind = startsWithAny(className, excludedPackages) ? EXCLUDED
+                : startsWithAny(className, JDK_PACKAGES) || startsWithAny(className, SHARED_IO_PACKAGES) ? PASS_THROUGH_FRAME
                 : startsWithAny(className, serverIoPackages) ? SERVER_FRAME : NEUTRAL;
         if (frameKinds.size() < MAX_CACHED_MESSAGES) {
             frameKinds.put(className, kind);

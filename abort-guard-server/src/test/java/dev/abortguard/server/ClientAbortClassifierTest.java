@@ -118,6 +118,23 @@ class ClientAbortClassifierTest {
     }
 
     @Test
+    void jdkOutboundClientFramesDecideOutboundThoughTheyAreJdkFrames() {
+        // java.net.http's HttpClient and HttpURLConnection live in JDK packages; their frames must
+        // veto, not be skipped on the way to a server frame further down the stack.
+        SocketException reset = new SocketException("Connection reset");
+        reset.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.nio.ch.NioSocketImpl", "implRead", null, 1),
+                new StackTraceElement("jdk.internal.net.http.Http1Exchange", "readBody", null, 1),
+                new StackTraceElement("org.apache.catalina.connector.OutputBuffer", "flush", null, 1)});
+        assertFalse(classifier.isClientAbort(reset));
+        SocketException urlConnection = new SocketException("Broken pipe");
+        urlConnection.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("sun.net.www.protocol.http.HttpURLConnection", "getInputStream", null, 1),
+                new StackTraceElement("io.undertow.servlet.spec.ServletOutputStreamImpl", "write", null, 1)});
+        assertFalse(classifier.isClientAbort(urlConnection));
+    }
+
+    @Test
     void jettyEofClosedWithoutCauseIsAlsoAnApplicationWriteAfterCloseSoNotClaimed() {
         assertFalse(classifier.isClientAbort(new EofException("Closed")));
     }
