@@ -55,6 +55,26 @@ public class ClassifierBenchmark {
         return n;
     }
 
+    /**
+     * Not a classifier: the floor any bounded cause-chain walk pays on this corpus. It only calls
+     * {@code getCause()} (a {@code synchronized} method of {@link Throwable}) down to depth 64, as
+     * abort-guard does for every verdict; what the others spend above it is their own work.
+     */
+    @Benchmark
+    @OperationsPerInvocation(15)
+    public int causeWalkFloor() {
+        int n = 0;
+        for (Throwable t : corpus) {
+            Throwable current = t;
+            for (int depth = 0; current != null && depth < 64; depth++) {
+                n++;
+                Throwable cause = current.getCause();
+                current = cause == current ? null : cause;
+            }
+        }
+        return n;
+    }
+
     @Benchmark
     @OperationsPerInvocation(15)
     public int naiveBrokenPipe() {
