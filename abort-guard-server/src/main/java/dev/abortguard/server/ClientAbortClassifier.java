@@ -37,15 +37,17 @@ import java.util.Set;
  *   <li><b>Operating-system wording</b> ("Broken pipe", "Connection reset by peer", Windows'
  *       "An established connection was aborted by the software in your host machine", and the
  *       glibc / Windows translations of those into German, French, Spanish, Italian, Portuguese,
- *       Russian, Polish, Chinese, Japanese and Korean), matched case-insensitively on an {@code
+ *       Russian, Polish, Chinese, Japanese and Korean), matched ignoring case and whitespace runs on an {@code
  *       IOException} in the chain, <em>and only if that exception was thrown by server I/O</em>:
  *       the first stack frame outside the JDK and outside I/O layers that servers and clients
- *       share (jetty-io, XNIO, Undertow's conduits) belongs to a server package ({@code
- *       org.apache.catalina.}, {@code org.apache.coyote.}, {@code org.apache.tomcat.util.net.},
- *       {@code org.eclipse.jetty.server.}, {@code org.eclipse.jetty.ee10.}/{@code ee11.}, {@code
- *       io.undertow.server.}, {@code io.undertow.servlet.}). Undertow throws a bare {@code
- *       IOException("Broken pipe")}; a JDBC driver, Jetty's HttpClient or any other client throws
- *       the same text from its own frames, and is not claimed.</li>
+ *       share (jetty-io, XNIO, Undertow's conduits) belongs to a connector or servlet-stream
+ *       package ({@code org.apache.catalina.connector.}, {@code org.apache.coyote.}, {@code
+ *       org.apache.tomcat.util.net.}, {@code org.eclipse.jetty.server.}, {@code
+ *       org.eclipse.jetty.ee10.servlet.}/{@code ee11.servlet.}, {@code io.undertow.server.},
+ *       {@code io.undertow.servlet.}). Undertow throws a bare {@code IOException("Broken pipe")};
+ *       a JDBC driver, Jetty's HttpClient, Tomcat's LDAP realm or any other client throws the same
+ *       text from its own frames, and is not claimed. A frame of an excluded package decides
+ *       "outbound" even where it is a JDK package ({@code java.net.http}, {@code sun.net.www}).</li>
  * </ol>
  *
  * <p>A raw {@link java.io.EOFException} is never claimed (parsers and drivers throw it), nor is a
@@ -89,7 +91,9 @@ public final class ClientAbortClassifier {
             "datenübergabe unterbrochen",
             "die verbindung wurde vom kommunikationspartner zurückgesetzt",
             "das programm verursachte den abbruch der verbindung",
-            "eine bestehende verbindung wurde softwaregesteuert durch den hostcomputer abgebrochen",
+            // Windows: "...softwaregesteuert\r\ndurch den Hostcomputer abgebrochen." or, in older
+            // releases, "...softwaregesteuert abgebrochen"
+            "eine bestehende verbindung wurde softwaregesteuert",
             "eine vorhandene verbindung wurde vom remotehost geschlossen",
             // French
             "relais brisé",
@@ -206,7 +210,7 @@ public final class ClientAbortClassifier {
     private static final byte PASS_THROUGH_FRAME = 6;
 
     /**
-     * Per-class answers, computed once: walking a class's hierarchy against ~90 package prefixes
+     * Per-class answers, computed once: walking a class's hierarchy against ~70 package prefixes
      * on every call was 85% of a verdict's cost (docs/BENCHMARKS.md).
      */
     private final ClassValue<Byte> classKind = new ClassValue<>() {
@@ -369,7 +373,7 @@ public final class ClientAbortClassifier {
         if (cached != null) {
             return cached;
         }
-        String normalized = message.toLowerCase(Locale.ROOT);
+        String normalized = normalize(message);
         boolean phrase = false;
         for (String candidate : abortMessages) {
             if (normalized.contains(candidate)) {
@@ -381,6 +385,29 @@ public final class ClientAbortClassifier {
             messageVerdicts.put(message, phrase);
         }
         return phrase;
+    }
+
+    /**
+     * Lower case, every run of whitespace one space: Windows' localized socket texts carry a line
+     * break in the middle ("Eine bestehende Verbindung wurde softwaregesteuert\r\ndurch den
+     * Hostcomputer abgebrochen."), which a plain substring test would miss.
+     */
+    static String normalize(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        boolean space = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                space = true;
+                continue;
+            }
+            if (space && out.length() > 0) {
+                out.append(' ');
+            }
+            space = false;
+            out.append(c);
+        }
+        return out.toString().toLowerCase(Locale.ROOT);
     }
 
     private boolean thrownByServerIo(Throwable t) {
@@ -519,14 +546,14 @@ public final class ClientAbortClassifier {
         }
 
         /**
-         * Adds an OS phrase (matched case-insensitively) for server-thrown {@code IOException}s.
+         * Adds an OS phrase (matched ignoring case and whitespace runs) for server-thrown {@code IOException}s.
          *
-         * @param phrase the phrase; stored stripped and in lower case
+         * @param phrase the phrase; stored in lower case with each run of whitespace as one space
          * @return this builder
          * @throws IllegalArgumentException if {@code phrase} is {@code null} or blank
          */
         public Builder addAbortMessage(String phrase) {
-            abortMessages.add(requireName("abortMessage", phrase).toLowerCase(Locale.ROOT));
+            abortMessages.add(normalize(requireName("abortMessage", phrase)));
             return this;
         }
 
@@ -537,7 +564,7 @@ public final class ClientAbortClassifier {
          * @return this builder
          */
         public Builder removeAbortMessage(String phrase) {
-            abortMessages.remove(phrase == null ? null : phrase.toLowerCase(Locale.ROOT));
+            abortMessages.remove(phrase == null ? null : normalize(phrase));
             return this;
         }
 

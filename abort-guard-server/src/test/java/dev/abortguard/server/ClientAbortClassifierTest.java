@@ -187,6 +187,35 @@ class ClientAbortClassifierTest {
             "파이프가 깨어짐",                                                     // glibc ko
             "상대편이 연결을 끊음",                                                  // glibc ko
             "Обрыв канала",                                                    // glibc ru
+            // the rest of the standard phrases, as the OS writes them
+            "Connection aborted",                                              // ECONNABORTED (BSD wording)
+            "Eine bestehende Verbindung wurde softwaregesteuert\r\ndurch den Hostcomputer abgebrochen.", // Windows de, with its line break
+            "Eine bestehende Verbindung wurde softwaregesteuert abgebrochen",  // Windows de, older wording
+            "Das Programm verursachte den Abbruch der Verbindung",             // glibc de ECONNABORTED
+            "Eine vorhandene Verbindung wurde vom Remotehost geschlossen.",    // Windows de 10054
+            "Le logiciel a provoqué l'abandon de la connexion",                // glibc fr ECONNABORTED
+            "Une connexion établie a été abandonnée par un logiciel de votre ordinateur hôte", // Windows fr 10053
+            "Une connexion existante a dû être fermée par l’hôte distant",     // Windows fr 10054 (typographic apostrophe)
+            "El programa provocó el fin de la conexión",                       // glibc es ECONNABORTED
+            "Se ha anulado una conexión establecida por el software en su equipo host", // Windows es 10053
+            "Se ha forzado la interrupción de una conexión existente por el host remoto", // Windows es 10054
+            "Pipe interrotta",                                                 // glibc it
+            "Connessione interrotta dal corrispondente",                       // glibc it
+            "Pipe quebrado",                                                   // glibc pt_BR
+            "Conexão fechada pela outra ponta",                                // glibc pt_BR
+            "Соединение разорвано другой стороной",                            // glibc ru
+            "Przerwany potok",                                                 // glibc pl
+            "Połączenie zerwane przez drugą stronę",                           // glibc pl
+            "连接被对方重置",                                                     // glibc zh_CN (newer)
+            "管線損壞",                                                          // glibc zh_TW
+            "連線被對方重設",                                                     // glibc zh_TW
+            "你的主机中的软件中止了一个已建立的连接。",                                // Windows zh 10053
+            "远程主机强迫关闭了一个现有的连接。",                                    // Windows zh 10054
+            "パイプが切断されました",                                               // ja
+            "確立された接続がホスト コンピューターのソフトウェアによって中止されました。", // Windows ja 10053
+            "既存の接続はリモート ホストに強制的に切断されました。",                     // Windows ja 10054
+            "현재 연결은 사용자의 호스트 시스템의 소프트웨어의 의해 중단되었습니다",        // Windows ko 10053
+            "현재 연결은 원격 호스트에 의해 강제로 끊겼습니다",                         // Windows ko 10054
     })
     void osWordingThrownByServerIo(String message) {
         assertTrue(classifier.isClientAbort(thrownUnderUndertow(new IOException(message))), message);
@@ -251,6 +280,36 @@ class ClientAbortClassifierTest {
     void mongoBrokenPipeIsARealError() {
         assertFalse(classifier.isClientAbort(new MongoSocketWriteException("Exception sending message",
                 thrownUnder("com.mongodb.internal.connection.SocketStream", new SocketException("Broken pipe")))));
+    }
+
+    @Test
+    void everyStandardPhraseIsCoveredByARealMessageAbove() throws Exception {
+        // keeps the parameterized list above complete: a phrase added without a real message fails here
+        java.lang.reflect.Method source = getClass().getDeclaredMethod("osWordingThrownByServerIo", String.class);
+        java.util.List<String> messages = java.util.Arrays.stream(source.getAnnotation(ValueSource.class).strings())
+                .map(ClientAbortClassifier::normalize).toList();
+        for (String phrase : ClientAbortClassifier.standard().abortMessages()) {
+            assertTrue(messages.stream().anyMatch(m -> m.contains(phrase)), "no real message for \"" + phrase + "\"");
+        }
+    }
+
+    @Test
+    void phrasesAreMatchedWhateverTheWhitespace() {
+        ClientAbortClassifier custom = ClientAbortClassifier.builder().clearAbortMessages()
+                .addAbortMessage("  Peer   went\taway ").build();
+        assertEquals(java.util.List.of("peer went away"), custom.abortMessages());
+        assertTrue(custom.isClientAbort(thrownUnderUndertow(new IOException("PEER\r\nWENT  away (os error 1)"))));
+    }
+
+    @Test
+    void messagingAndSpringDataFailuresAreRealErrors() {
+        SocketException reset = thrownUnderUndertow(new SocketException("Connection reset by peer"));
+        assertFalse(classifier.isClientAbort(new org.apache.kafka.common.errors.NetworkException(
+                "The server disconnected before a response was received.", reset)));
+        assertFalse(classifier.isClientAbort(new com.rabbitmq.client.AlreadyClosedException(
+                "connection is already closed due to connection error", reset)));
+        assertFalse(classifier.isClientAbort(new org.springframework.dao.DataAccessResourceFailureException(
+                "Exception sending message; nested exception is Broken pipe", reset)));
     }
 
     @Test

@@ -385,6 +385,24 @@ abstract class ContainerContract {
         assertTrue(line.contains("GET /slow-large") && line.contains("kind=response_write")
                 && line.contains("status=200") && line.contains("silenceMs="), line);
         assertEquals(writesBefore + 1, counters.count(AbortKind.RESPONSE_WRITE), "counted as a response write abort");
+        // the figures an operator acts on, as structured key-values
+        ILoggingEvent event = logs.abortLines().get(0);
+        assertEquals("GET", keyValue(event, "method"));
+        assertEquals("/slow-large", keyValue(event, "path"));
+        assertEquals(200, ((Number) keyValue(event, "status")).intValue());
+        long bytes = ((Number) keyValue(event, "bytesWritten")).longValue();
+        long elapsed = ((Number) keyValue(event, "elapsedMs")).longValue();
+        long silence = ((Number) keyValue(event, "silenceMs")).longValue();
+        assertTrue(bytes >= 0 && bytes < 5L * 1024 * 1024, "some of the 5 MB at most: " + bytes);
+        // the servlet wrote only after the client's 300 ms timeout, which started a little before
+        // the filter saw the request (sending and dispatch), hence the margin
+        assertTrue(elapsed >= ABORT_TIMEOUT_MS / 2 && elapsed < 60_000, "elapsedMs=" + elapsed);
+        assertTrue(silence >= 0 && silence <= elapsed, "silenceMs=" + silence + " elapsedMs=" + elapsed);
+    }
+
+    private static Object keyValue(ILoggingEvent event, String key) {
+        return event.getKeyValuePairs().stream().filter(kv -> kv.key.equals(key)).findFirst()
+                .orElseThrow(() -> new AssertionError("no key-value " + key + " in " + event.getKeyValuePairs())).value;
     }
 
     @Test
