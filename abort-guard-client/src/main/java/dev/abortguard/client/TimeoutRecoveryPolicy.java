@@ -226,6 +226,7 @@ public final class TimeoutRecoveryPolicy {
         private boolean bufferResponseBody = true;
         private UnresolvedOutcomeHandler unresolvedOutcomeHandler = UnresolvedOutcomeHandler.logWarning();
         private final List<RecoveryListener> listeners = new ArrayList<>();
+        private boolean nullListenerAdded;
 
         private Builder() {}
 
@@ -461,7 +462,11 @@ public final class TimeoutRecoveryPolicy {
          * @return this builder
          */
         public Builder addListener(RecoveryListener listener) {
-            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            if (listener == null) {
+                nullListenerAdded = true; // reported by build(), like every other invalid setting
+            } else {
+                this.listeners.add(listener);
+            }
             return this;
         }
 
@@ -473,6 +478,7 @@ public final class TimeoutRecoveryPolicy {
          */
         public TimeoutRecoveryPolicy build() {
             require(mode != null, "mode must not be null");
+            require(!nullListenerAdded, "addListener: listener must not be null");
             require(idempotencyKeyHeader != null && isToken(idempotencyKeyHeader),
                     "idempotencyKeyHeader must be a non-empty HTTP token, was: " + idempotencyKeyHeader);
             require(keyGenerator != null, "idempotencyKeyGenerator must not be null");

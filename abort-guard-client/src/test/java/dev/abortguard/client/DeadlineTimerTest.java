@@ -64,6 +64,41 @@ class DeadlineTimerTest {
     }
 
     @Test
+    void armingWhileTheQueueIsEmptyDoesNotWakeTheThread() throws Exception {
+        // A closed-loop client empties the queue between requests; waking the timer thread for
+        // each new deadline was a context switch per request (docs/BENCHMARKS.md, section 3).
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.ThreadFactory named = DaemonThreads.named("test-deadline");
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (DeadlineTimer timer = new DeadlineTimer(Duration.ofSeconds(30), Duration.ofSeconds(60), runnable -> {
+            Thread thread = named.newThread(runnable);
+            worker.set(thread);
+            return thread;
+        })) {
+            timer.arm(() -> { }).disarm();
+            awaitParkedOnAnEmptyQueue(worker.get());
+            long parksBefore = threads.getThreadInfo(worker.get().getId()).getWaitedCount();
+
+            for (int i = 0; i < 50; i++) {
+                timer.arm(() -> { }).disarm();
+            }
+
+            // The worker may wake once to drop the disarmed entries when a sweep falls due, never 50 times.
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                    .until(() -> worker.get().getState() == Thread.State.TIMED_WAITING);
+            long parks = threads.getThreadInfo(worker.get().getId()).getWaitedCount() - parksBefore;
+            assertThat(parks).as("times the timer thread was woken by 50 arm/disarm pairs").isLessThanOrEqualTo(2);
+        }
+    }
+
+    private static void awaitParkedOnAnEmptyQueue(Thread thread) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> thread != null && thread.getState() == Thread.State.TIMED_WAITING);
+        // the disarmed entry is dropped without parking; give the worker time to reach its long park
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
+                .until(() -> thread.getState() == Thread.State.TIMED_WAITING);
+    }
+
+    @Test
     void anActionThatThrowsDoesNotStopTheTimer() throws Exception {
         try (DeadlineTimer timer = timer(Duration.ofMillis(10), Duration.ofSeconds(1))) {
             timer.arm(() -> {

@@ -295,6 +295,27 @@ class LedgerRecoveryTest {
     }
 
     @Test
+    void throwingCancelActionIsAFailedCancelAndEndsUnresolved() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        client(policy(RecoveryMode.CANCEL)
+                .cancelAction(context -> {
+                    throw new IllegalStateException("cancel API exploded");
+                })
+                .build());
+
+        TimeoutRecoveryException failure =
+                catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=90"), LedgerRecoveryTest::text));
+
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(steps.cancels).containsExactly(CancelResult.FAILED);
+        assertThat(failure.trail()).extracting(RecoveryStep::result)
+                .anySatisfy(r -> assertThat(r).contains("threw IllegalStateException: cancel API exploded"));
+        assertThat(unresolved).containsExactly(failure);
+        assertThat(server.records(failure.idempotencyKey())).as("recorded once, never resent").isEqualTo(1);
+        assertNoLeakedConnection();
+    }
+
+    @Test
     void hangingStatusCheckIsBoundedByTheCallbackTimeout() throws Exception {
         server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
         CountDownLatch never = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package dev.abortguard.examples.boot;
 
+import dev.abortguard.client.MicrometerRecoveryMetrics;
 import dev.abortguard.client.RecoveryMode;
 import dev.abortguard.client.StatusDecision;
 import dev.abortguard.client.TimeoutRecoveryPolicy;
@@ -54,7 +55,7 @@ public class AbortGuardConfiguration {
      * provider's status API with the same Idempotency-Key, and resent only if it never happened.
      */
     @Bean(destroyMethod = "close")
-    public CloseableHttpClient providerHttpClient(ProviderLocation provider,
+    public CloseableHttpClient providerHttpClient(ProviderLocation provider, MeterRegistry registry,
                                                   @Value("${provider.read-timeout}") Duration readTimeout) {
         CloseableHttpClient statusClient = HttpClients.createDefault(); // not wrapped: a status check must not recover itself
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
@@ -72,6 +73,7 @@ public class AbortGuardConfiguration {
                             return response.getCode() == 404 ? StatusDecision.notApplied() : StatusDecision.unknown();
                         }))
                 .recoveryTimeout(Duration.ofSeconds(5))
+                .addListener(new MicrometerRecoveryMetrics(registry)) // abortguard.client.* in the actuator
                 .build();
         return policy.wrap(policy.instrument(HttpClients.custom()
                         .setDefaultRequestConfig(RequestConfig.custom()

@@ -49,19 +49,20 @@ public class PaymentController {
             throws InterruptedException {
         providerCalls.incrementAndGet();
         if (ledger.putIfAbsent(key, amount) != null) {
-            return ResponseEntity.ok(json(key, ledger.get(key)));
+            return ResponseEntity.ok(json(key, ledger.get(key), "DUPLICATE_IGNORED"));
         }
         Thread.sleep(600); // committed, but slow to answer
-        return ResponseEntity.status(HttpStatus.CREATED).body(json(key, amount));
+        return ResponseEntity.status(HttpStatus.CREATED).body(json(key, amount, "CREATED"));
     }
 
     @GetMapping(path = "/provider/payments/{key}", produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<String> providerStatus(@PathVariable String key) {
         String amount = ledger.get(key);
-        return amount == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(json(key, amount));
+        return amount == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(json(key, amount, "COMPLETED"));
     }
 
-    private static String json(String key, String amount) {
-        return "{\"key\":\"" + key + "\",\"amount\":" + amount + ",\"status\":\"COMPLETED\"}";
+    /** The status tells who answered: the payment call itself, a repeat of it, or the status API. */
+    private static String json(String key, String amount, String status) {
+        return "{\"key\":\"" + key + "\",\"amount\":" + amount + ",\"status\":\"" + status + "\"}";
     }
 }

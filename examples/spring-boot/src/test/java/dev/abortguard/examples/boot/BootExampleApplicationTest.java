@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -42,6 +43,9 @@ class BootExampleApplicationTest {
 
     @Autowired
     PaymentController payments;
+
+    @Autowired
+    MeterRegistry registry;
 
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -129,6 +133,8 @@ class BootExampleApplicationTest {
     void restClientRecoversATimedOutPaymentWithoutADuplicate() throws Exception {
         int ledgerBefore = payments.ledger.size();
         int callsBefore = payments.providerCalls.get();
+        double unknownBefore = registry.counter("abortguard.client.failures", "phase", "outcome_unknown").count();
+        double completedBefore = registry.counter("abortguard.client.outcomes", "outcome", "completed").count();
         try (CloseableHttpClient client = HttpClients.createDefault()) {
             HttpPost checkout = new HttpPost("http://127.0.0.1:" + port + "/checkout");
             checkout.setEntity(new StringEntity("100", ContentType.TEXT_PLAIN));
@@ -136,8 +142,13 @@ class BootExampleApplicationTest {
                 assertEquals(200, response.getCode());
                 return EntityUtils.toString(response.getEntity());
             });
-            assertTrue(body.contains("\"amount\":100") && body.contains("COMPLETED"), body);
+            // "COMPLETED" only comes from the provider's status API; its own answer says "CREATED"
+            assertTrue(body.contains("\"amount\":100") && body.contains("\"status\":\"COMPLETED\""), body);
         }
+        assertEquals(unknownBefore + 1, registry.counter("abortguard.client.failures", "phase", "outcome_unknown").count(),
+                "the provider call really timed out");
+        assertEquals(completedBefore + 1, registry.counter("abortguard.client.outcomes", "outcome", "completed").count(),
+                "and the status check resolved it");
         assertEquals(ledgerBefore + 1, payments.ledger.size(), "recorded once");
         assertEquals(callsBefore + 1, payments.providerCalls.get(), "never resent: the status check said COMPLETED");
         assertTrue(errors().isEmpty(), "no ERROR: " + errors());

@@ -136,6 +136,15 @@ class ReadmeSnippetsTest {
                 }
             }
         }
+        // settings that are constructor arguments rather than builder methods
+        for (Class<?> metrics : List.of(dev.abortguard.server.AbortCounters.class, dev.abortguard.server.MicrometerAbortMetrics.class)) {
+            for (java.lang.reflect.Constructor<?> constructor : metrics.getConstructors()) {
+                if (constructor.getParameterCount() > 0 && constructor.getParameterTypes()[constructor.getParameterCount() - 1] == int.class) {
+                    assertTrue(readme.contains("`new " + metrics.getSimpleName() + "(") && readme.contains("maxRoutes"),
+                            "README.md configuration reference lacks " + metrics.getSimpleName() + "'s maxRoutes");
+                }
+            }
+        }
     }
 
     private static FilterConfig config(Map<String, String> params) {
