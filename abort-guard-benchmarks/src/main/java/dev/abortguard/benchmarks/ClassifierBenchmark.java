@@ -56,9 +56,9 @@ public class ClassifierBenchmark {
     }
 
     /**
-     * Not a classifier: the floor any bounded cause-chain walk pays on this corpus. It only calls
-     * {@code getCause()} (a {@code synchronized} method of {@link Throwable}) down to depth 64, as
-     * abort-guard does for every verdict; what the others spend above it is their own work.
+     * Not a classifier: walking each chain to its end (depth 64 at most) with {@code getCause()}, a
+     * {@code synchronized} method of {@link Throwable}, and nothing else. abort-guard walks every
+     * chain to its end (an exclusion anywhere vetoes), so this is what its rules cost on top of.
      */
     @Benchmark
     @OperationsPerInvocation(15)

@@ -55,12 +55,17 @@ class AsyncLedgerRecoveryTest {
     }
 
     AsyncTimeoutRecovery recovery(RecoveryMode mode) {
-        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+        return recovery(mode, builder -> builder);
+    }
+
+    AsyncTimeoutRecovery recovery(RecoveryMode mode,
+                                  java.util.function.UnaryOperator<TimeoutRecoveryPolicy.Builder> configure) {
+        TimeoutRecoveryPolicy policy = configure.apply(TimeoutRecoveryPolicy.builder()
                 .mode(mode)
                 .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
                 .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
                 .unresolvedOutcomeHandler(unresolved::add)
-                .addListener(steps)
+                .addListener(steps))
                 .build();
         CloseableHttpAsyncClient client = HttpAsyncClients.custom()
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
@@ -92,6 +97,44 @@ class AsyncLedgerRecoveryTest {
         assertThat(steps.failures).singleElement()
                 .satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN));
         assertThat(steps.outcomes).containsExactly(RecoveryOutcome.COMPLETED);
+    }
+
+    @Test
+    void resetAfterRecordIsResolvedByStatusCheckAsCompleted() throws Exception {
+        server.script((key, arrival) -> Behavior.RESET_AFTER_RECORD);
+        recovery(RecoveryMode.STATUS_CHECK);
+
+        SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), "amount=32")));
+
+        assertThat(response.getCode()).isEqualTo(200);
+        assertThat(response.getBodyText()).startsWith("paid ").endsWith("amount=32 DONE");
+        String key = response.getBodyText().split(" ")[1];
+        assertThat(server.records(key)).isEqualTo(1);
+        assertThat(server.arrivalLog()).as("never resent").containsExactly(key);
+        assertThat(steps.failures).singleElement()
+                .satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN));
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.COMPLETED);
+    }
+
+    @Test
+    void exchangeDeadlineEndsADripAsOutcomeUnknownAndReachesTheHandler() throws Exception {
+        recovery(RecoveryMode.REPORT_ONLY, builder -> builder.exchangeDeadline(Duration.ofSeconds(1)));
+        SimpleHttpRequest drip = SimpleRequestBuilder.get(server.baseUri() + "/drip-head")
+                .setHeader("Idempotency-Key", "async-drip").build();
+
+        long start = System.nanoTime();
+        Throwable failure = catchThrowable(() -> await(recovery.execute(drip)));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(failure).isInstanceOf(ExecutionException.class);
+        TimeoutRecoveryException unknown = (TimeoutRecoveryException) failure.getCause();
+        // a 300 ms responseTimeout never fires on a drip; the 1 s deadline does (generous upper bound)
+        assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        assertThat(unknown.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
+        assertThat(unknown.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(unknown.idempotencyKey()).isEqualTo("async-drip");
+        assertThat(unknown.trail().get(0).result()).contains("exchange deadline");
+        assertThat(unresolved).containsExactly(unknown);
     }
 
     @Test
