@@ -486,7 +486,7 @@ public final class ReportMain {
         }
         if (clientMissed) {
             md.append("- **Client wrapper** (").append(ratio(clRatio)).append(" raw throughput, target 0.98×; CPU capacity ratio ")
-                    .append(ratio(d(cl, "wrapped.cpuCapacityRatio.median"))).append("). Profiled and fixed once already: the "
+                    .append(ratio(d(cl, "wrapped.cpuCapacityRatio.median"))).append("). Measured with section 3's diagnostic rows and fixed once already: the "
                     + "first report had each attempt re-parse an absolute `URI` and arm a `ScheduledThreadPoolExecutor` task for the "
                     + "deadline; attempts are now built from the request's components (the absolute URI only for recovery) and "
                     + "deadlines go on a FIFO timer (one lock-free append per attempt, no wake-up per request). What a covered "
