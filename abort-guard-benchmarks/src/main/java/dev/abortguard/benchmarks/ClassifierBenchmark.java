@@ -62,7 +62,7 @@ public class ClassifierBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(15)
-    public int causeWalkFloor() {
+    public int causeWalkOnly() {
         int n = 0;
         for (Throwable t : corpus) {
             Throwable current = t;

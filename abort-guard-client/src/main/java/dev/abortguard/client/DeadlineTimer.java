@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * and the requests they reference, stay queued for the whole deadline. Here all deadlines have the
  * same length, so they come due in the order they were armed: a FIFO queue is enough. Arming is one
  * lock-free append, disarming one atomic write that also drops the reference to the exchange; the
- * thread wakes only when the oldest deadline comes due, at most every {@link #SWEEP_INTERVAL}
- * to drop disarmed entries queued behind a still-armed one, and once per delay while the queue is
- * empty, so that a new deadline never has to wake it early.
+ * thread wakes only when the oldest deadline comes due or a {@link #SWEEP_INTERVAL} passes (to
+ * drop disarmed entries), and never parks past the earliest moment a new deadline could come due,
+ * so that arming never has to wake it.
  *
  * <p>The one thread is created on the first armed deadline by the given factory and ends after
  * {@code keepAlive} without armed deadlines, so an idle or forgotten client holds no thread.
@@ -65,8 +65,8 @@ final class DeadlineTimer implements AutoCloseable {
         if (!running.get() && running.compareAndSet(false, true)) {
             start();
         } else if (deadline.due - wakeAt < 0) {
-            // Not in steady state (the worker never parks past now + delay); a safety net for a
-            // worker that computed its wake-up before this deadline's clock reading.
+            // Only for a worker that read its clock after this deadline's and parked on an empty
+            // queue: otherwise it never parks past the earliest possible due time.
             LockSupport.unpark(worker);
         }
         return deadline;
@@ -109,12 +109,9 @@ final class DeadlineTimer implements AutoCloseable {
                 if (now - idleSince - keepAliveNanos >= 0 && retire()) {
                     return;
                 }
-                // Any deadline armed from now on is due no earlier than now + delay. Waking by
-                // then (re-parking if nothing came) means arm() never has to unpark this thread:
-                // in a closed loop the queue is empty between requests, and an unpark per request
-                // is a futex wake and a context switch each (see the class comment).
-                // Waking at the sweep interval also drops the disarmed entries that pile up
-                // behind this park, at one wake-up per second, not one per request.
+                // A deadline armed from now on is due no earlier than now + delay; waking by then
+                // (or at the sweep, for the disarmed entries queued meanwhile) spares arm() an
+                // unpark, a context switch per request in a closed loop that empties the queue.
                 long retireAt = idleSince + keepAliveNanos;
                 long firstPossibleDue = now + Math.min(delayNanos, SWEEP_INTERVAL);
                 until = retireAt - firstPossibleDue < 0 ? retireAt : firstPossibleDue;

@@ -27,6 +27,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The async adapter against the same ledger. */
 class AsyncLedgerRecoveryTest {
@@ -83,31 +85,17 @@ class AsyncLedgerRecoveryTest {
         return future.get(10, TimeUnit.SECONDS);
     }
 
-    @Test
-    void stallAfterRecordIsResolvedByStatusCheckAsCompleted() throws Exception {
-        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+    @ParameterizedTest
+    @EnumSource(value = Behavior.class, names = {"STALL_AFTER_RECORD", "RESET_AFTER_RECORD"})
+    void recordedButUnansweredIsResolvedByStatusCheckAsCompleted(Behavior behavior) throws Exception {
+        server.script((key, arrival) -> behavior);
         recovery(RecoveryMode.STATUS_CHECK);
+        String amount = "amount=" + (30 + behavior.ordinal());
 
-        SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), "amount=30")));
+        SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), amount)));
 
         assertThat(response.getCode()).isEqualTo(200);
-        assertThat(response.getBodyText()).startsWith("paid ").endsWith("amount=30 DONE");
-        String key = response.getBodyText().split(" ")[1];
-        assertThat(server.records(key)).isEqualTo(1);
-        assertThat(steps.failures).singleElement()
-                .satisfies(f -> assertThat(f.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN));
-        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.COMPLETED);
-    }
-
-    @Test
-    void resetAfterRecordIsResolvedByStatusCheckAsCompleted() throws Exception {
-        server.script((key, arrival) -> Behavior.RESET_AFTER_RECORD);
-        recovery(RecoveryMode.STATUS_CHECK);
-
-        SimpleHttpResponse response = await(recovery.execute(payment(server.baseUri(), "amount=32")));
-
-        assertThat(response.getCode()).isEqualTo(200);
-        assertThat(response.getBodyText()).startsWith("paid ").endsWith("amount=32 DONE");
+        assertThat(response.getBodyText()).startsWith("paid ").endsWith(amount + " DONE");
         String key = response.getBodyText().split(" ")[1];
         assertThat(server.records(key)).isEqualTo(1);
         assertThat(server.arrivalLog()).as("never resent").containsExactly(key);

@@ -11,7 +11,7 @@ import org.apache.hc.core5.http.NoHttpResponseException;
 import org.eclipse.jetty.io.EofException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 
@@ -166,8 +166,8 @@ class ClientAbortClassifierTest {
 
     // ---- OS wording from server I/O --------------------------------------------------------
 
-    @ParameterizedTest
-    @ValueSource(strings = {
+    /** What the OS says, as it says it: each standard phrase must match one of these. */
+    static final String[] REAL_OS_MESSAGES = {
             "Broken pipe",                                                     // Linux/macOS EPIPE
             "Connection reset by peer",                                        // Linux ECONNRESET
             "Connection reset",                                                // the JDK's own text
@@ -216,7 +216,14 @@ class ClientAbortClassifierTest {
             "既存の接続はリモート ホストに強制的に切断されました。",                     // Windows ja 10054
             "현재 연결은 사용자의 호스트 시스템의 소프트웨어의 의해 중단되었습니다",        // Windows ko 10053
             "현재 연결은 원격 호스트에 의해 강제로 끊겼습니다",                         // Windows ko 10054
-    })
+    };
+
+    static String[] realOsMessages() {
+        return REAL_OS_MESSAGES;
+    }
+
+    @ParameterizedTest
+    @MethodSource("realOsMessages")
     void osWordingThrownByServerIo(String message) {
         assertTrue(classifier.isClientAbort(thrownUnderUndertow(new IOException(message))), message);
         assertTrue(classifier.isClientAbort(thrownUnder("org.apache.tomcat.util.net.NioChannel", new SocketException(message))), message);
@@ -283,10 +290,9 @@ class ClientAbortClassifierTest {
     }
 
     @Test
-    void everyStandardPhraseIsCoveredByARealMessageAbove() throws Exception {
-        // keeps the parameterized list above complete: a phrase added without a real message fails here
-        java.lang.reflect.Method source = getClass().getDeclaredMethod("osWordingThrownByServerIo", String.class);
-        java.util.List<String> messages = java.util.Arrays.stream(source.getAnnotation(ValueSource.class).strings())
+    void everyStandardPhraseIsCoveredByARealMessage() {
+        // keeps REAL_OS_MESSAGES complete: a phrase added without a real message fails here
+        java.util.List<String> messages = java.util.Arrays.stream(REAL_OS_MESSAGES)
                 .map(ClientAbortClassifier::normalize).toList();
         for (String phrase : ClientAbortClassifier.standard().abortMessages()) {
             assertTrue(messages.stream().anyMatch(m -> m.contains(phrase)), "no real message for \"" + phrase + "\"");
