@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Counts are kept in total, by {@link AbortKind} and by route. The route key is the route
  * template or servlet pattern of the event, or {@value #UNKNOWN_ROUTE}; a raw URI is never a key.
  * After {@code maxRoutes} distinct routes, further routes are counted under {@value #OTHER_ROUTE},
- * so a misbehaving route attribute cannot grow memory without bound.
+ * so a misbehaving route attribute cannot grow memory without bound: {@link #byRoute()} never holds
+ * more than {@code maxRoutes} routes besides {@value #UNKNOWN_ROUTE} and {@value #OTHER_ROUTE},
+ * however many threads record at once.
  */
 public final class AbortCounters implements AbortMetrics {
 
@@ -25,7 +27,7 @@ public final class AbortCounters implements AbortMetrics {
     private final LongAdder total = new LongAdder();
     private final EnumMap<AbortKind, LongAdder> byKind = new EnumMap<>(AbortKind.class);
     private final ConcurrentHashMap<String, LongAdder> byRoute = new ConcurrentHashMap<>();
-    private final int maxRoutes;
+    private final BoundedKeys routes;
 
     /** Counters that keep up to 500 distinct routes. */
     public AbortCounters() {
@@ -42,7 +44,7 @@ public final class AbortCounters implements AbortMetrics {
         if (maxRoutes < 1) {
             throw new IllegalArgumentException("maxRoutes must be >= 1, was " + maxRoutes);
         }
-        this.maxRoutes = maxRoutes;
+        this.routes = new BoundedKeys(maxRoutes);
         for (AbortKind kind : AbortKind.values()) {
             byKind.put(kind, new LongAdder());
         }
@@ -56,15 +58,9 @@ public final class AbortCounters implements AbortMetrics {
     }
 
     private LongAdder routeCounter(String route) {
-        String key = route == null ? UNKNOWN_ROUTE : route;
+        String key = route == null ? UNKNOWN_ROUTE : routes.admit(route) ? route : OTHER_ROUTE;
         LongAdder counter = byRoute.get(key);
-        if (counter != null) {
-            return counter;
-        }
-        if (byRoute.size() >= maxRoutes) {
-            return byRoute.computeIfAbsent(OTHER_ROUTE, k -> new LongAdder());
-        }
-        return byRoute.computeIfAbsent(key, k -> new LongAdder());
+        return counter != null ? counter : byRoute.computeIfAbsent(key, k -> new LongAdder());
     }
 
     /**

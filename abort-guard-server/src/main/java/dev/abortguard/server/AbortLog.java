@@ -53,7 +53,7 @@ final class AbortLog implements AutoCloseable {
         LoggingEventBuilder builder = level == AbortLogLevel.DEBUG ? LOGGER.atDebug() : LOGGER.atInfo();
         String exception = exceptionSummary(event.cause());
         builder.addKeyValue("kind", event.kind().tag())
-                .addKeyValue("method", event.method())
+                .addKeyValue("method", clean(event.method()))
                 .addKeyValue("path", clean(event.path()))
                 .addKeyValue("route", clean(event.route()))
                 .addKeyValue("status", event.status())
@@ -87,7 +87,7 @@ final class AbortLog implements AutoCloseable {
     private static String message(ClientAbortEvent event, String exception) {
         StringBuilder sb = new StringBuilder(160)
                 .append("Client aborted ")
-                .append(event.method() == null ? "request" : event.method());
+                .append(event.method() == null ? "request" : clean(event.method()));
         if (event.path() != null) {
             sb.append(' ').append(clean(event.path()));
         }
@@ -123,37 +123,76 @@ final class AbortLog implements AutoCloseable {
             return "none";
         }
         Throwable root = t;
-        for (int i = 0; i < 64 && root.getCause() != null && root.getCause() != root; i++) {
-            root = root.getCause();
+        for (int i = 0; i < Causes.MAX_DEPTH; i++) {
+            Throwable cause = Causes.cause(root);
+            if (cause == null) {
+                break;
+            }
+            root = cause;
         }
-        String message = root.getMessage();
+        String message = Causes.message(root);
         if (message == null && root != t) {
-            message = t.getMessage();
+            message = Causes.message(t);
         }
         String rootName = root == t ? "" : " (root " + root.getClass().getName() + ")";
         return t.getClass().getName() + ": " + clean(String.valueOf(message)) + rootName;
     }
 
-    /** Header values and paths come from the client: no line breaks, no control characters, bounded. */
+    /**
+     * Every value from the client or the application (method, path, route, request id,
+     * idempotency key, exception message) goes through here before it reaches a line or a
+     * key-value: at most {@value #MAX_VALUE_LENGTH} characters (then {@code "..."}), never cut
+     * inside a surrogate pair, and each character that could forge or disguise a line replaced by
+     * {@code '_'}: C0/C1 controls (CR, LF, ESC, ...), the Unicode line and paragraph separators
+     * (U+2028, U+2029, which JSON viewers and some terminals break on), the bidirectional
+     * controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069, which reorder what a
+     * reader sees), and unpaired surrogates (which encoders turn into {@code '?'} or reject).
+     */
     static String clean(String value) {
         if (value == null) {
             return null;
         }
-        int length = Math.min(value.length(), MAX_VALUE_LENGTH);
+        int length = value.length();
+        boolean cut = length > MAX_VALUE_LENGTH;
+        if (cut) {
+            length = MAX_VALUE_LENGTH;
+            if (Character.isHighSurrogate(value.charAt(length - 1)) && Character.isLowSurrogate(value.charAt(length))) {
+                length--; // keep the pair whole: drop it rather than split it
+            }
+        }
         StringBuilder sb = null;
         for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                if (sb == null) {
-                    sb = new StringBuilder(length).append(value, 0, i);
+            boolean keep;
+            if (Character.isHighSurrogate(c)) {
+                keep = i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1));
+                if (keep) {
+                    if (sb != null) {
+                        sb.append(c).append(value.charAt(i + 1));
+                    }
+                    i++;
+                    continue;
                 }
-                sb.append('_');
-            } else if (sb != null) {
-                sb.append(c);
+            } else {
+                keep = !Character.isLowSurrogate(c) && !disguises(c);
+            }
+            if (!keep && sb == null) {
+                sb = new StringBuilder(length + 3).append(value, 0, i);
+            }
+            if (sb != null) {
+                sb.append(keep ? c : '_');
             }
         }
-        String result = sb != null ? sb.toString() : value.substring(0, length);
-        return value.length() > MAX_VALUE_LENGTH ? result + "..." : result;
+        String result = sb != null ? sb.toString() : length == value.length() ? value : value.substring(0, length);
+        return cut ? result + "..." : result;
+    }
+
+    private static boolean disguises(char c) {
+        return Character.isISOControl(c)
+                || c == 0x2028 || c == 0x2029
+                || c == 0x061C || c == 0x200E || c == 0x200F
+                || (c >= 0x202A && c <= 0x202E)
+                || (c >= 0x2066 && c <= 0x2069);
     }
 
     private static long nanos(Duration d) {

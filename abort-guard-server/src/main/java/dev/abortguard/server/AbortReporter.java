@@ -64,18 +64,30 @@ final class AbortReporter implements AutoCloseable {
     }
 
     private synchronized boolean isRecent(Throwable t) {
+        for (WeakReference<Throwable> ref : recent) {
+            if (ref != null && ref.get() == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code t} is a failure our wrappers saw (of this request, or recently when {@code
+     * state} is {@code null}), or carries one on through wrapper types only (a framework's {@code
+     * ServletException}, say). An application's own exception that wraps the abort — {@code new
+     * IllegalStateException("payment failed", abort)} — is a new failure: not this.
+     */
+    boolean isRecordedAbort(ExchangeState state, Throwable t) {
         Throwable current = t;
-        for (int depth = 0; current != null && depth < 64; depth++) {
-            for (WeakReference<Throwable> ref : recent) {
-                if (ref != null && ref.get() == current) {
-                    return true;
-                }
+        for (int depth = 0; current != null && depth < Causes.MAX_DEPTH; depth++) {
+            if (state != null ? state.isRemembered(current) : isRecent(current)) {
+                return true;
             }
-            Throwable cause = current.getCause();
-            if (cause == current) {
-                break;
+            if (!classifier.carriesAbortOn(current)) {
+                return false;
             }
-            current = cause;
+            current = Causes.cause(current);
         }
         return false;
     }
@@ -88,7 +100,7 @@ final class AbortReporter implements AutoCloseable {
         if (!(t instanceof Exception)) {
             return false;
         }
-        if (state != null ? state.isRememberedFailure(t) : isRecent(t)) {
+        if (isRecordedAbort(state, t)) {
             return true;
         }
         if (!classifier.isClientAbort(t)) {
@@ -151,7 +163,7 @@ final class AbortReporter implements AutoCloseable {
     private void report(ClientAbortEvent event) {
         try {
             metrics.record(event);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             if (metricsFailureLogged.compareAndSet(false, true)) {
                 LOGGER.warn("AbortMetrics {} threw; aborts are still logged, this warning is shown once",
                         metrics.getClass().getName(), e);

@@ -48,6 +48,13 @@ import java.util.Set;
  *       a JDBC driver, Jetty's HttpClient, Tomcat's LDAP realm or any other client throws the same
  *       text from its own frames, and is not claimed. A frame of an excluded package decides
  *       "outbound" even where it is a JDK package ({@code java.net.http}, {@code sun.net.www}).</li>
+ *   <li><b>Only carriers above the evidence.</b> Between the top of the chain and the throwable
+ *       that matched rule 2 or 3, every throwable must be a {@linkplain Builder#addWrapperType
+ *       wrapper type} ({@code ServletException}, {@code UncheckedIOException}, {@code
+ *       CompletionException}, Spring's {@code HttpMessageNotWritableException}, ...; exact class)
+ *       or an {@code IOException} thrown by server I/O. Anything else is a new failure the
+ *       application raised after the abort — {@code new IllegalStateException("payment failed",
+ *       abort)} — and it stays exactly as loud as without the library.</li>
  * </ol>
  *
  * <p>A raw {@link java.io.EOFException} is never claimed (parsers and drivers throw it), nor is a
@@ -55,7 +62,10 @@ import java.util.Set;
  *
  * <p>The cause chain is walked at most {@link Builder#maxCauseDepth(int) maxCauseDepth} levels
  * (default 64), so a cyclic chain ({@code a -> b -> a}) or a 10,000-deep chain costs a bounded
- * amount of work and never overflows the stack. A {@code null} throwable is not an abort.
+ * amount of work and never overflows the stack. A {@code null} throwable is not an abort, and
+ * neither is a throwable whose own {@code getCause()}, {@code getMessage()} or {@code
+ * getStackTrace()} throws (or whose stack holds {@code null} frames): {@link #isClientAbort} never
+ * throws, except an {@link OutOfMemoryError}.
  *
  * <p>Instances are immutable and thread-safe; {@link #standard()} is shared.
  */
@@ -73,6 +83,23 @@ public final class ClientAbortClassifier {
 
     private static final List<String> STANDARD_ABORT_TYPES =
             List.of(TOMCAT_CLIENT_ABORT, TOMCAT_CLOSE_NOW, JETTY_EOF, SPRING_ASYNC_NOT_USABLE);
+
+    /**
+     * Types that containers and frameworks use to carry a failure on unchanged in meaning, matched
+     * by exact class name: Servlet's own {@code ServletException}, the JDK's unchecked, async and
+     * reflective carriers, Spring MVC's rethrow of a failed body write ({@code
+     * HttpMessageNotWritableException}, which Spring 7 raises around Jackson 3's {@code
+     * JacksonIOException}). Any other type above the abort evidence is a new failure of the
+     * application's own and keeps the chain from being an abort.
+     */
+    private static final List<String> STANDARD_WRAPPER_TYPES = List.of(
+            "jakarta.servlet.ServletException", "javax.servlet.ServletException",
+            "java.io.UncheckedIOException", "java.util.concurrent.CompletionException",
+            "java.util.concurrent.ExecutionException", "java.lang.reflect.InvocationTargetException",
+            "java.lang.reflect.UndeclaredThrowableException",
+            "org.springframework.web.util.NestedServletException",
+            "org.springframework.http.converter.HttpMessageNotWritableException",
+            "tools.jackson.core.exc.JacksonIOException");
 
     /**
      * What the OS says when the peer is gone. Linux (glibc) texts come from libc's own
@@ -195,6 +222,7 @@ public final class ClientAbortClassifier {
     private static final ClientAbortClassifier STANDARD = builder().build();
 
     private final Set<String> abortTypes;
+    private final Set<String> wrapperTypes;
     private final List<String> abortMessages;
     private final List<String> serverIoPackages;
     private final List<String> excludedPackages;
@@ -208,6 +236,8 @@ public final class ClientAbortClassifier {
     private static final byte SERVER_FRAME = 5;
     /** A frame of the JDK or of an I/O layer servers and clients share: it decides nothing. */
     private static final byte PASS_THROUGH_FRAME = 6;
+    /** A type that frameworks use to carry another failure on (see {@link Builder#addWrapperType}). */
+    private static final byte WRAPPER = 7;
 
     /**
      * Per-class answers, computed once: walking a class's hierarchy against ~70 package prefixes
@@ -221,6 +251,7 @@ public final class ClientAbortClassifier {
     };
 
     private static final int MAX_CACHED_MESSAGES = 256;
+    private static final int MAX_CACHED_LENGTH = 256;
     private final java.util.concurrent.ConcurrentHashMap<String, Boolean> messageVerdicts =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<String, Byte> frameKinds =
@@ -228,6 +259,7 @@ public final class ClientAbortClassifier {
 
     private ClientAbortClassifier(Builder builder) {
         this.abortTypes = Set.copyOf(builder.abortTypes);
+        this.wrapperTypes = Set.copyOf(builder.wrapperTypes);
         this.abortMessages = List.copyOf(builder.abortMessages);
         this.serverIoPackages = List.copyOf(builder.serverIoPackages);
         this.excludedPackages = List.copyOf(builder.excludedPackages);
@@ -261,6 +293,8 @@ public final class ClientAbortClassifier {
         Builder b = new Builder();
         b.abortTypes.clear();
         b.abortTypes.addAll(abortTypes);
+        b.wrapperTypes.clear();
+        b.wrapperTypes.addAll(wrapperTypes);
         b.abortMessages.clear();
         b.abortMessages.addAll(abortMessages);
         b.serverIoPackages.clear();
@@ -280,6 +314,17 @@ public final class ClientAbortClassifier {
      * @return {@code true} if the chain matches an abort rule and no exclusion
      */
     public boolean isClientAbort(Throwable throwable) {
+        try {
+            return decide(throwable);
+        } catch (Throwable hostile) {
+            // a throwable whose own methods fail cannot be proven an abort; never replace the
+            // application's exception with this one
+            Causes.rethrowIfFatal(hostile);
+            return false;
+        }
+    }
+
+    private boolean decide(Throwable throwable) {
         boolean abort = false;
         Throwable current = throwable;
         for (int depth = 0; current != null && depth < maxCauseDepth; depth++) {
@@ -288,22 +333,51 @@ public final class ClientAbortClassifier {
                 return false;
             }
             if (!abort) {
-                abort = kind == ABORT_TYPE
-                        || (kind == JETTY_EOF_TYPE && isJettyServerEof(current))
-                        || (kind == NEUTRAL_IO && matchesServerIoMessage(current));
+                abort = isAbortEvidence(kind, current);
+                if (!abort && !carriesAbortOn(kind, current)) {
+                    // the application's own failure above any evidence: a new error, as loud as ever
+                    return false;
+                }
             }
-            Throwable cause = current.getCause();
-            if (cause == current) {
-                break;
-            }
-            current = cause;
+            current = Causes.cause(current);
         }
         return abort;
+    }
+
+    private boolean isAbortEvidence(byte kind, Throwable t) {
+        return kind == ABORT_TYPE
+                || (kind == JETTY_EOF_TYPE && isJettyServerEof(t))
+                || (kind == NEUTRAL_IO && matchesServerIoMessage(t));
+    }
+
+    /**
+     * Whether {@code t}, found above the abort evidence, only carries that abort on: a wrapper type
+     * (a framework rethrowing it in another shape) or an {@code IOException} of the container's own
+     * server I/O. Anything else is the application's own failure.
+     */
+    private boolean carriesAbortOn(byte kind, Throwable t) {
+        return kind == WRAPPER || (kind == NEUTRAL_IO && thrownByServerIo(t));
+    }
+
+    /**
+     * {@link #carriesAbortOn(byte, Throwable)} for the filter: it tells a framework carrying on a
+     * failure the filter's wrappers saw from an application throwing a new one that wraps it.
+     */
+    boolean carriesAbortOn(Throwable t) {
+        try {
+            return carriesAbortOn(classKind.get(t.getClass()), t);
+        } catch (Throwable hostile) {
+            Causes.rethrowIfFatal(hostile);
+            return false;
+        }
     }
 
     private byte kindOf(Class<?> type) {
         if (isExcludedType(type)) {
             return EXCLUDED;
+        }
+        if (wrapperTypes.contains(type.getName())) {
+            return WRAPPER;
         }
         String abortTypeName = abortTypeName(type);
         if (JETTY_EOF.equals(abortTypeName)) {
@@ -340,7 +414,7 @@ public final class ClientAbortClassifier {
      * it, is shared with Jetty's HttpClient and WebSocket client.
      */
     private boolean isJettyServerEof(Throwable t) {
-        boolean writeAfterClose = t.getCause() == null && "Closed".equals(t.getMessage());
+        boolean writeAfterClose = Causes.cause(t) == null && "Closed".equals(Causes.message(t));
         return !writeAfterClose && !hasExcludedFrame(t);
     }
 
@@ -357,7 +431,7 @@ public final class ClientAbortClassifier {
         if (abortMessages.isEmpty()) {
             return false;
         }
-        String message = t.getMessage();
+        String message = Causes.message(t);
         if (message == null) {
             return false;
         }
@@ -365,8 +439,10 @@ public final class ClientAbortClassifier {
     }
 
     /**
-     * OS messages are a handful of constant texts, so the answer per text is cached (bounded:
-     * beyond {@value #MAX_CACHED_MESSAGES} distinct texts, new ones are simply computed).
+     * OS messages are a handful of short constant texts, so the answer per text is cached, bounded
+     * by count and by size: at most {@value #MAX_CACHED_MESSAGES} texts of at most {@value
+     * #MAX_CACHED_LENGTH} characters (128 KiB in all). A longer text is never an OS message worth
+     * remembering; it is simply computed each time.
      */
     private boolean containsAbortPhrase(String message) {
         Boolean cached = messageVerdicts.get(message);
@@ -381,7 +457,7 @@ public final class ClientAbortClassifier {
                 break;
             }
         }
-        if (messageVerdicts.size() < MAX_CACHED_MESSAGES) {
+        if (message.length() <= MAX_CACHED_LENGTH && messageVerdicts.size() < MAX_CACHED_MESSAGES) {
             messageVerdicts.put(message, phrase);
         }
         return phrase;
@@ -419,7 +495,10 @@ public final class ClientAbortClassifier {
      * share, or {@link #NEUTRAL} when there is none.
      */
     private byte decidingFrameKind(Throwable t) {
-        for (StackTraceElement frame : t.getStackTrace()) {
+        for (StackTraceElement frame : Causes.stackTrace(t)) {
+            if (frame == null) {
+                continue;
+            }
             byte kind = frameKind(frame.getClassName());
             if (kind != PASS_THROUGH_FRAME) {
                 return kind;
@@ -442,7 +521,8 @@ public final class ClientAbortClassifier {
         byte kind = startsWithAny(className, excludedPackages) ? EXCLUDED
                 : startsWithAny(className, JDK_PACKAGES) || startsWithAny(className, SHARED_IO_PACKAGES) ? PASS_THROUGH_FRAME
                 : startsWithAny(className, serverIoPackages) ? SERVER_FRAME : NEUTRAL;
-        if (frameKinds.size() < MAX_CACHED_MESSAGES) {
+        // a frame's class name is the stack's word, and setStackTrace() can make it anything: bounded too
+        if (className.length() <= MAX_CACHED_LENGTH && frameKinds.size() < MAX_CACHED_MESSAGES) {
             frameKinds.put(className, kind);
         }
         return kind;
@@ -464,6 +544,16 @@ public final class ClientAbortClassifier {
      */
     public Set<String> abortTypes() {
         return abortTypes;
+    }
+
+    /**
+     * Fully qualified class names (exact, not subclasses) that carry an abort on without making it
+     * a different failure.
+     *
+     * @return the class names, as an unmodifiable set
+     */
+    public Set<String> wrapperTypes() {
+        return wrapperTypes;
     }
 
     /**
@@ -514,6 +604,7 @@ public final class ClientAbortClassifier {
      */
     public static final class Builder {
         private final Set<String> abortTypes = new LinkedHashSet<>(STANDARD_ABORT_TYPES);
+        private final Set<String> wrapperTypes = new LinkedHashSet<>(STANDARD_WRAPPER_TYPES);
         private final Set<String> abortMessages = new LinkedHashSet<>(STANDARD_ABORT_MESSAGES);
         private final Set<String> serverIoPackages = new LinkedHashSet<>(STANDARD_SERVER_IO_PACKAGES);
         private final Set<String> excludedPackages = new LinkedHashSet<>(STANDARD_EXCLUDED_PACKAGES);
@@ -542,6 +633,31 @@ public final class ClientAbortClassifier {
          */
         public Builder removeAbortType(String className) {
             abortTypes.remove(className);
+            return this;
+        }
+
+        /**
+         * Treats throwables of exactly this class as carriers of whatever they wrap: an abort
+         * below one is still an abort (your framework's own rethrow, say). Subclasses do not
+         * match: a subclass is somebody's new failure.
+         *
+         * @param className the fully qualified class name; surrounding whitespace is stripped
+         * @return this builder
+         * @throws IllegalArgumentException if {@code className} is {@code null} or blank
+         */
+        public Builder addWrapperType(String className) {
+            wrapperTypes.add(requireName("wrapperType", className));
+            return this;
+        }
+
+        /**
+         * Stops treating this class as a carrier: an abort wrapped in it is then not an abort.
+         *
+         * @param className the fully qualified class name to remove
+         * @return this builder
+         */
+        public Builder removeWrapperType(String className) {
+            wrapperTypes.remove(className);
             return this;
         }
 

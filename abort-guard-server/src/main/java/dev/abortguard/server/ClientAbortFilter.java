@@ -177,7 +177,7 @@ public final class ClientAbortFilter implements Filter {
         try {
             chain.doFilter(request, response);
         } catch (Throwable t) {
-            if (reporter.escapedIsAbort(state, t)) {
+            if (escapedIsAbort(state, t)) {
                 answerAbortedRequest(response);
                 return;
             }
@@ -192,6 +192,20 @@ public final class ClientAbortFilter implements Filter {
             } finally {
                 state.markCompleted();
             }
+        }
+    }
+
+    /**
+     * The application's throwable must leave the filter as it is: whatever deciding about it
+     * raises (a hostile throwable, a metrics or logging backend that throws) means "not an abort",
+     * never a replacement of the application's exception by the library's.
+     */
+    private boolean escapedIsAbort(ExchangeState state, Throwable t) {
+        try {
+            return reporter.escapedIsAbort(state, t);
+        } catch (Throwable failure) {
+            Causes.rethrowIfFatal(failure);
+            return false;
         }
     }
 
@@ -216,7 +230,7 @@ public final class ClientAbortFilter implements Filter {
      * a body shorter than its declared {@code Content-Length}): the container would have raised it
      * in its own completion, and the filter must not swallow it.
      */
-    private static void completeBody(ExchangeState state, TrackingResponse response) throws IOException {
+    private void completeBody(ExchangeState state, TrackingResponse response) throws IOException {
         // With a Content-Length of the application's own, the container closes the body when it is
         // complete, and a shorter body is the application's bug that the container must answer
         // itself (Jetty turns it into a 500 while the response is uncommitted; a flush here would
@@ -246,7 +260,7 @@ public final class ClientAbortFilter implements Filter {
             stream.flush();
             stream.completeBody();
         } catch (IOException e) {
-            if (!state.isRememberedFailure(e)) {
+            if (!reporter.isRecordedAbort(state, e)) {
                 throw e; // not the client's doing
             }
             // an abort, reported by the stream; the container finishes as usual

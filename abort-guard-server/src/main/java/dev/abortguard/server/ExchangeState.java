@@ -248,23 +248,12 @@ final class ExchangeState {
         return failureMeansAbort();
     }
 
-    /** Whether {@code t}, or a cause of it, is the very throwable one of our wrappers saw fail. */
-    synchronized boolean isRememberedFailure(Throwable t) {
-        if (failureCount == 0) {
-            return false;
-        }
-        Throwable current = t;
-        for (int depth = 0; current != null && depth < 64; depth++) {
-            for (int i = 0; i < failureCount; i++) {
-                if (failures[i] == current) {
-                    return true;
-                }
+    /** Whether {@code t} is the very throwable one of our wrappers saw fail (identity, not its causes). */
+    synchronized boolean isRemembered(Throwable t) {
+        for (int i = 0; i < failureCount; i++) {
+            if (failures[i] == t) {
+                return true;
             }
-            Throwable cause = current.getCause();
-            if (cause == current) {
-                break;
-            }
-            current = cause;
         }
         return false;
     }

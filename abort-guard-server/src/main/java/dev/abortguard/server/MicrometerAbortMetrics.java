@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link AbortMetrics} on Micrometer. Micrometer is an optional dependency of abort-guard-server:
@@ -26,8 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Tags are bounded: {@code method} is one of the standard methods or {@code OTHER}; {@code
  * route} is the route template or servlet pattern, {@code UNKNOWN} without one, and {@code OTHER}
- * once {@code maxRoutes} distinct routes were seen; {@code kind} is an {@link AbortKind} tag. A
- * raw URI never becomes a tag.
+ * once {@code maxRoutes} distinct routes were seen (exactly {@code maxRoutes}, however many threads
+ * record at once); {@code kind} is an {@link AbortKind} tag. A raw URI never becomes a tag.
  */
 public final class MicrometerAbortMetrics implements AbortMetrics {
 
@@ -40,8 +39,7 @@ public final class MicrometerAbortMetrics implements AbortMetrics {
             Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
     private final MeterRegistry registry;
-    private final int maxRoutes;
-    private final Set<String> routes = ConcurrentHashMap.newKeySet();
+    private final BoundedKeys routes;
 
     /**
      * Registers meters in {@code registry}, keeping up to 200 distinct routes.
@@ -66,7 +64,7 @@ public final class MicrometerAbortMetrics implements AbortMetrics {
         if (maxRoutes < 1) {
             throw new IllegalArgumentException("maxRoutes must be >= 1, was " + maxRoutes);
         }
-        this.maxRoutes = maxRoutes;
+        this.routes = new BoundedKeys(maxRoutes);
     }
 
     @Override
@@ -99,13 +97,6 @@ public final class MicrometerAbortMetrics implements AbortMetrics {
         if (route == null) {
             return AbortCounters.UNKNOWN_ROUTE;
         }
-        if (routes.contains(route)) {
-            return route;
-        }
-        if (routes.size() >= maxRoutes) {
-            return AbortCounters.OTHER_ROUTE;
-        }
-        routes.add(route);
-        return route;
+        return routes.admit(route) ? route : AbortCounters.OTHER_ROUTE;
     }
 }

@@ -104,7 +104,7 @@ final class TrackingRequest extends HttpServletRequestWrapper {
             // Not every IOException: containers also pass on what the application's own async task or
             // non-blocking listener threw. Only what our wrappers saw fail, or what the classifier
             // recognises as the container's own disconnect report, is the client's doing.
-            if (state.isRememberedFailure(t) || reporter.classifier.isClientAbort(t)) {
+            if (reporter.isRecordedAbort(state, t) || reporter.classifier.isClientAbort(t)) {
                 reporter.streamFailed(state, AbortKind.CONNECTION_LOST, t);
             }
         }

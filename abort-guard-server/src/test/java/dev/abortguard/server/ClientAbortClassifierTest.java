@@ -151,7 +151,9 @@ class ClientAbortClassifierTest {
         ClientAbortException abort = new ClientAbortException(new IOException("Broken pipe"));
         assertTrue(classifier.isClientAbort(new ServletException("wrapped", abort)));
         assertTrue(classifier.isClientAbort(new UncheckedIOException(abort)));
-        assertTrue(classifier.isClientAbort(new RuntimeException(new ServletException(abort))));
+        assertTrue(classifier.isClientAbort(new java.util.concurrent.CompletionException(new ServletException(abort))));
+        // not a carrier: the application's own new failure, as loud as without the library (issue 10)
+        assertFalse(classifier.isClientAbort(new RuntimeException(new ServletException(abort))));
     }
 
     @Test
@@ -335,7 +337,7 @@ class ClientAbortClassifierTest {
         assertFalse(classifier.isClientAbort(a));
 
         ClientAbortException abort = new ClientAbortException("abort");
-        RuntimeException c = new RuntimeException("c");
+        ServletException c = new ServletException("c");
         abort.initCause(c);
         c.initCause(abort);
         assertTrue(classifier.isClientAbort(c));
@@ -352,7 +354,7 @@ class ClientAbortClassifierTest {
 
         Throwable abortAtTheBottom = new ClientAbortException();
         for (int i = 0; i < 9_999; i++) {
-            abortAtTheBottom = new RuntimeException("level " + i, abortAtTheBottom);
+            abortAtTheBottom = new ServletException("level " + i, abortAtTheBottom);
         }
         assertFalse(classifier.isClientAbort(abortAtTheBottom), "beyond maxCauseDepth: a false negative by design");
         assertTrue(ClientAbortClassifier.builder().maxCauseDepth(10_000).build().isClientAbort(abortAtTheBottom));

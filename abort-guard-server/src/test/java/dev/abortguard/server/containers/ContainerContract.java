@@ -70,6 +70,44 @@ abstract class ContainerContract {
     private static final int STREAM_TIMEOUT_MS = 200;
     private static final String UTF8_TEXT = "héllo wörld ✓ 안녕";
 
+    /**
+     * What a hostile application throws: {@code getCause()}, {@code getMessage()} and {@code
+     * getStackTrace()} throw when the library calls them (and only then, so that the container can
+     * still log it as it would without the library).
+     */
+    static final class HostileException extends RuntimeException {
+        HostileException() {
+            super("hostile");
+        }
+
+        private static void refuseTheLibrary(String method) {
+            boolean library = StackWalker.getInstance().walk(frames -> frames.anyMatch(f ->
+                    f.getClassName().startsWith("dev.abortguard.server.")
+                            && !f.getClassName().startsWith("dev.abortguard.server.containers.")));
+            if (library) {
+                throw new IllegalStateException(method + " of a hostile throwable");
+            }
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            refuseTheLibrary("getCause()");
+            return super.getCause();
+        }
+
+        @Override
+        public String getMessage() {
+            refuseTheLibrary("getMessage()");
+            return super.getMessage();
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            refuseTheLibrary("getStackTrace()");
+            return super.getStackTrace();
+        }
+    }
+
     private final AbortCounters counters = new AbortCounters();
     private final ClientAbortFilter filter = ClientAbortFilter.builder().metrics(counters).build();
     private final ExecutorService appExecutor = Executors.newCachedThreadPool();
@@ -331,6 +369,18 @@ abstract class ContainerContract {
         map.put("/flush-after-send-error", new ScenarioServlet((req, resp) -> {
             resp.sendError(404);
             resp.getOutputStream().flush(); // Undertow treats the stream as closed now
+        }, done));
+        map.put("/abort-then-new-failure", new ScenarioServlet((req, resp) -> {
+            awaitClientGaveUp();
+            try {
+                writeFiveMegabytes(resp.getOutputStream());
+            } catch (IOException abort) {
+                // the application's own, new failure: it must stay as loud as without the library
+                throw new IllegalStateException("payment failed", abort);
+            }
+        }, done));
+        map.put("/hostile-throwable", new ScenarioServlet((req, resp) -> {
+            throw new HostileException();
         }, done));
         map.put("/runtime", new ScenarioServlet((req, resp) -> {
             throw new IllegalStateException("application bug");
@@ -611,6 +661,14 @@ abstract class ContainerContract {
         return false;
     }
 
+    /**
+     * Whether the container logs (at WARN or above) an exception the application threw after the
+     * client left; Jetty logs it at DEBUG only, so there both sides log nothing.
+     */
+    protected boolean logsAnApplicationFailureAfterTheClientLeft() {
+        return true;
+    }
+
     @Test
     void handlerIoExceptionIsARealErrorLoggedAsWithoutTheLibrary() throws Exception {
         assertRealErrorUntouched("/disk-full");
@@ -640,6 +698,67 @@ abstract class ContainerContract {
         assertRealErrorUntouched("/outbound");
         assertInstanceOf(java.net.SocketException.class, outboundFailure, "the backend really reset the outbound call");
         assertTrue(outboundFailure.getMessage().contains("Connection reset"), String.valueOf(outboundFailure));
+    }
+
+    @Test
+    void aNewFailureThatWrapsACaughtAbortIsAsLoudAsWithoutTheLibrary() throws Exception {
+        long before = counters.total();
+        Result without = call(baseline, "/abort-then-new-failure", ABORT_TIMEOUT_MS);
+        assertInstanceOf(SocketTimeoutException.class, without.failure);
+        clientGaveUp.countDown();
+        awaitServletDone();
+        List<String> baselineLog = awaitLoggedErrors();
+        if (logsAnApplicationFailureAfterTheClientLeft()) {
+            assertTrue(baselineLog.stream().anyMatch(line -> line.contains("IllegalStateException: payment failed")),
+                    "the container logs the application's failure without the library: " + baselineLog);
+        }
+        logs.clear();
+        servletDone = new CountDownLatch(1);
+        clientGaveUp = new CountDownLatch(1);
+
+        Result with = call(server, "/abort-then-new-failure", ABORT_TIMEOUT_MS);
+        assertInstanceOf(SocketTimeoutException.class, with.failure);
+        clientGaveUp.countDown();
+        awaitServletDone();
+        List<String> filteredLog = awaitLoggedErrors();
+        assertEquals(baselineLog, filteredLog, "the new failure is logged exactly as without the library");
+        // the abort itself did happen: one line, one count, besides the application's loud failure
+        await().atMost(Duration.ofSeconds(10)).until(() -> counters.total() == before + 1);
+        assertEquals(1, logs.abortLines().size(), LogCapture.describe(logs.abortLines()));
+    }
+
+    @Test
+    void aThrowableWhoseOwnMethodsThrowPropagatesUnchanged() throws Exception {
+        // the container logs what reached it: the application's throwable, never one of the library's
+        List<String> log = assertRealErrorUntouched("/hostile-throwable");
+        assertTrue(log.stream().anyMatch(line -> line.contains("HostileException: hostile")), "logged as is: " + log);
+    }
+
+    @Test
+    void aHugeCustomMethodAndRequestIdAreCleanedAndBoundedInTheLine() throws Exception {
+        long before = counters.total();
+        String method = "X".repeat(7_000);
+        String requestId = "r".repeat(300) + "\u00e9";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write((method + " /slow-large HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: "
+                    + requestId + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            // the servlet waits for clientGaveUp; the client leaves with a reset first
+            socket.setSoLinger(true, 0);
+        }
+        clientGaveUp.countDown();
+        assertAborts(before, 1);
+        ILoggingEvent event = logs.abortLines().get(0);
+        String loggedMethod = (String) keyValue(event, "method");
+        // lengths, not the values, in the messages: a failure must not print 7,000 characters
+        assertEquals(203, loggedMethod.length(), "the method is bounded like every other value");
+        assertEquals("X".repeat(200) + "...", loggedMethod);
+        String loggedId = (String) keyValue(event, "requestId");
+        assertEquals(203, loggedId.length());
+        assertEquals("r".repeat(200) + "...", loggedId);
+        String line = event.getFormattedMessage();
+        assertTrue(line.length() < 1_000, "the whole line is bounded: " + line.length() + " characters");
+        assertTrue(line.startsWith("Client aborted " + "X".repeat(200) + "... /slow-large"), line.substring(0, 300));
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -6,4 +6,9 @@ class JettyClientAbortTest extends ContainerContract {
     protected EmbeddedServer.Factory factory() {
         return JettyServer::start;
     }
+
+    @Override
+    protected boolean logsAnApplicationFailureAfterTheClientLeft() {
+        return false;
+    }
 }
