@@ -79,7 +79,7 @@ public final class Corpus {
     private static Throwable wrap(Throwable bottom, int levels) {
         Throwable t = bottom;
         for (int i = 0; i < levels; i++) {
-            t = new RuntimeException("layer " + i, t);
+            t = new jakarta.servlet.ServletException("layer " + i, t); // carriers: an abort below stays one
         }
         return t;
     }
