@@ -5,7 +5,6 @@ import jakarta.servlet.http.MappingMatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -27,14 +26,6 @@ final class AbortReporter implements AutoCloseable {
     private final String idempotencyKeyHeader;
     private final List<String> routeAttributes;
     private final AtomicBoolean metricsFailureLogged = new AtomicBoolean();
-    /**
-     * The last failures our wrappers reported, so that {@link ClientAbortHandler#handle(Throwable)}
-     * called without the request (an executor thread's catch block) does not count them twice.
-     */
-    @SuppressWarnings("unchecked")
-    private final WeakReference<Throwable>[] recent = new WeakReference[64];
-    private int recentNext;
-
     AbortReporter(ClientAbortClassifier classifier, AbortLog log, AbortMetrics metrics,
                   List<String> requestIdHeaders, String idempotencyKeyHeader, List<String> routeAttributes) {
         this.classifier = classifier;
@@ -52,24 +43,10 @@ final class AbortReporter implements AutoCloseable {
     /** A read or write through our wrappers failed: a client abort by construction. */
     void streamFailed(ExchangeState state, AbortKind kind, Throwable failure) {
         state.rememberFailure(failure);
-        rememberRecent(failure);
+        RecordedAborts.record(failure);
         if (state.claimReport()) {
             report(event(state, kind, failure));
         }
-    }
-
-    private synchronized void rememberRecent(Throwable failure) {
-        recent[recentNext] = new WeakReference<>(failure);
-        recentNext = (recentNext + 1) % recent.length;
-    }
-
-    private synchronized boolean isRecent(Throwable t) {
-        for (WeakReference<Throwable> ref : recent) {
-            if (ref != null && ref.get() == t) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -81,7 +58,7 @@ final class AbortReporter implements AutoCloseable {
     boolean isRecordedAbort(ExchangeState state, Throwable t) {
         Throwable current = t;
         for (int depth = 0; current != null && depth < Causes.MAX_DEPTH; depth++) {
-            if (state != null ? state.isRemembered(current) : isRecent(current)) {
+            if (state != null ? state.isRemembered(current) : RecordedAborts.containsExactly(current)) {
                 return true;
             }
             if (!classifier.carriesAbortOn(current)) {
@@ -106,6 +83,7 @@ final class AbortReporter implements AutoCloseable {
         if (!classifier.isClientAbort(t)) {
             return false;
         }
+        RecordedAborts.record(t);
         if (state == null) {
             report(new ClientAbortEvent(AbortKind.CLASSIFIED, null, null, null, -1, -1, -1, -1, null, null, t));
         } else {

@@ -360,12 +360,16 @@ public final class ClientAbortClassifier {
     }
 
     /**
-     * {@link #carriesAbortOn(byte, Throwable)} for the filter: it tells a framework carrying on a
-     * failure the filter's wrappers saw from an application throwing a new one that wraps it.
+     * For the filter's identity walks ({@link RecordedAborts}, escaped throwables): whether {@code
+     * t}, found above a failure the wrappers saw, only carries that failure on — a wrapper type,
+     * a server-thrown {@code IOException}, or a container's or framework's own abort type around
+     * it (Spring's {@code AsyncRequestNotUsableException} around the write that failed). Anything
+     * else is a new failure of the application's own.
      */
     boolean carriesAbortOn(Throwable t) {
         try {
-            return carriesAbortOn(classKind.get(t.getClass()), t);
+            byte kind = classKind.get(t.getClass());
+            return kind == ABORT_TYPE || kind == JETTY_EOF_TYPE || carriesAbortOn(kind, t);
         } catch (Throwable hostile) {
             Causes.rethrowIfFatal(hostile);
             return false;

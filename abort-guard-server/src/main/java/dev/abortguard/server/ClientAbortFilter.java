@@ -231,12 +231,12 @@ public final class ClientAbortFilter implements Filter {
      * in its own completion, and the filter must not swallow it.
      */
     private void completeBody(ExchangeState state, TrackingResponse response) throws IOException {
-        // With a Content-Length of the application's own, the container closes the body when it is
-        // complete, and a shorter body is the application's bug that the container must answer
-        // itself (Jetty turns it into a 500 while the response is uncommitted; a flush here would
-        // commit a 200).
-        if (state.aborted() || response.bodyTakenOver() || state.outputClosedByApplication() || state.lengthDeclared()
+        if (state.aborted() || response.bodyTakenOver() || state.outputClosedByApplication()
                 || "HEAD".equalsIgnoreCase(state.method)) {
+            return;
+        }
+        if (state.lengthDeclared()) {
+            completeDeclaredBody(state, response);
             return;
         }
         TrackingOutputStream stream = response.stream();
@@ -264,6 +264,35 @@ public final class ClientAbortFilter implements Filter {
                 throw e; // not the client's doing
             }
             // an abort, reported by the stream; the container finishes as usual
+        } catch (RuntimeException e) {
+            // the container refused (e.g. a response it already completed): it finishes as usual
+        }
+    }
+
+    /**
+     * A body of the application's own {@code Content-Length}. Shorter than declared, it is the
+     * application's bug that the container must answer itself (Jetty turns it into a 500 while the
+     * response is uncommitted; a flush here would commit a 200). Exactly as long and still in the
+     * container's buffer (Tomcat keeps a small body there until after the chain returns, where its
+     * failure is logged at DEBUG; Spring's message converters always declare the length), it is
+     * flushed here — the write the container is about to make — so that its failure is seen.
+     * Jetty and Undertow send such a body with its last write, and are committed by now.
+     */
+    private void completeDeclaredBody(ExchangeState state, TrackingResponse response) throws IOException {
+        TrackingOutputStream stream = response.stream();
+        HttpServletResponse container = (HttpServletResponse) response.getResponse();
+        if (stream == null || !state.declaredLengthExactlyWritten() || state.bytesWritten() == 0) {
+            return;
+        }
+        try {
+            if (container.isCommitted()) {
+                return;
+            }
+            stream.flushCompleteBody();
+        } catch (IOException e) {
+            if (!reporter.isRecordedAbort(state, e)) {
+                throw e;
+            }
         } catch (RuntimeException e) {
             // the container refused (e.g. a response it already completed): it finishes as usual
         }

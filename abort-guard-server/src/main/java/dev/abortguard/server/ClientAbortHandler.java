@@ -79,6 +79,19 @@ public final class ClientAbortHandler {
     }
 
     /**
+     * Whether {@link ClientAbortFilter} reported a client abort for this request: for code that
+     * describes the request afterwards (an observation convention, an access log) and should not
+     * call it a success or an error.
+     *
+     * @param request a request the filter may have wrapped; {@code null} gives {@code false}
+     * @return {@code true} if the filter logged and counted a client abort for {@code request}
+     */
+    public static boolean clientAborted(ServletRequest request) {
+        ExchangeState state = request == null ? null : safeState(request);
+        return state != null && state.aborted();
+    }
+
+    /**
      * The classifier this handler applies to throwables the filter did not see.
      *
      * @return the classifier, shared with the filter that created this handler

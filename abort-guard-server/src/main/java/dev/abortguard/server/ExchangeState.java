@@ -129,6 +129,18 @@ final class ExchangeState {
         return declared >= 0 && bytesWritten >= declared;
     }
 
+    /** Whether a write of {@code length} bytes makes the body exactly as long as declared. */
+    boolean writeCompletesDeclaredLength(int length) {
+        long declared = declaredLength;
+        return declared >= 0 && length > 0 && bytesWritten < declared && bytesWritten + length == declared;
+    }
+
+    /** Whether exactly the declared {@code Content-Length} was written: the body is complete. */
+    boolean declaredLengthExactlyWritten() {
+        long declared = declaredLength;
+        return declared >= 0 && bytesWritten == declared;
+    }
+
     /** Whether the application declared a {@code Content-Length}. */
     boolean lengthDeclared() {
         return declaredLength >= 0;

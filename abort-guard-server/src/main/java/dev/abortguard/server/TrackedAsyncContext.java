@@ -9,19 +9,38 @@ import jakarta.servlet.ServletResponse;
 
 /**
  * The container's {@link AsyncContext}, except that {@link #getRequest()} and {@link
- * #getResponse()} return the tracked request and response. Everything else — dispatch targets,
- * {@code hasOriginalRequestAndResponse()}, timeouts, listeners — is the container's.
+ * #getResponse()} return the request and response the application started with (the tracked
+ * ones for the no-argument {@code startAsync()}), and that ending an aborted exchange from an
+ * application thread cannot fail. Everything else — dispatch targets, {@code
+ * hasOriginalRequestAndResponse()}, timeouts, listeners — is the container's.
+ *
+ * <p>Why the second: after a client abort, Tomcat calls {@code AsyncListener.onError} on a
+ * container thread and from then on refuses {@code dispatch()} and {@code complete()} from any
+ * other thread ({@code IllegalStateException: A non-container (application) thread attempted to use
+ * the AsyncContext after an error...}). An executor's catch block that calls Spring's {@code
+ * emitter.completeWithError(e)} races that listener and loses whenever the failing write took a
+ * little longer. Once the filter has reported the abort, the container is ending the exchange
+ * itself, so such a refusal is dropped; before that, or for any other exchange, it propagates.
  */
 final class TrackedAsyncContext implements AsyncContext {
 
     private final AsyncContext delegate;
     private final ServletRequest request;
     private final ServletResponse response;
+    private final ExchangeState state;
 
-    TrackedAsyncContext(AsyncContext delegate, ServletRequest request, ServletResponse response) {
+    TrackedAsyncContext(AsyncContext delegate, ServletRequest request, ServletResponse response, ExchangeState state) {
         this.delegate = delegate;
         this.request = request;
         this.response = response;
+        this.state = state;
+    }
+
+    /** The container refused to end an exchange whose abort was reported: it ends it itself. */
+    private void refusedAfterAbort(IllegalStateException refused) {
+        if (!state.aborted()) {
+            throw refused;
+        }
     }
 
     @Override
@@ -43,22 +62,38 @@ final class TrackedAsyncContext implements AsyncContext {
 
     @Override
     public void dispatch() {
-        delegate.dispatch();
+        try {
+            delegate.dispatch();
+        } catch (IllegalStateException refused) {
+            refusedAfterAbort(refused);
+        }
     }
 
     @Override
     public void dispatch(String path) {
-        delegate.dispatch(path);
+        try {
+            delegate.dispatch(path);
+        } catch (IllegalStateException refused) {
+            refusedAfterAbort(refused);
+        }
     }
 
     @Override
     public void dispatch(ServletContext context, String path) {
-        delegate.dispatch(context, path);
+        try {
+            delegate.dispatch(context, path);
+        } catch (IllegalStateException refused) {
+            refusedAfterAbort(refused);
+        }
     }
 
     @Override
     public void complete() {
-        delegate.complete();
+        try {
+            delegate.complete();
+        } catch (IllegalStateException refused) {
+            refusedAfterAbort(refused);
+        }
     }
 
     @Override

@@ -27,12 +27,14 @@ final class TrackingOutputStream extends ServletOutputStream {
 
     private final AbortReporter reporter;
     private final boolean flushMaySwallowFailures;
+    private final boolean completionMaySwallowFailures;
 
     TrackingOutputStream(ServletOutputStream delegate, ExchangeState state, AbortReporter reporter) {
         this.delegate = delegate;
         this.state = state;
         this.reporter = reporter;
         this.flushMaySwallowFailures = delegate.getClass().getName().startsWith("io.undertow.");
+        this.completionMaySwallowFailures = delegate.getClass().getName().startsWith("org.apache.catalina.");
     }
 
     @Override
@@ -47,12 +49,40 @@ final class TrackingOutputStream extends ServletOutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+        boolean completes = completionMaySwallowFailures && state.writeCompletesDeclaredLength(len);
+        Object errorBefore = completes ? errorAttribute() : null;
         try {
             delegate.write(b, off, len);
         } catch (IOException e) {
             throw failed(e, state.writeFailureMeansAbort(len));
         }
         state.wrote(len);
+        if (completes) {
+            detectSwallowedCompletion(errorBefore);
+        }
+    }
+
+    /**
+     * Tomcat sends a body of a declared {@code Content-Length} from inside the write that
+     * completes it, and swallows that send's failure: it logs it at DEBUG, records it as the
+     * request's {@code jakarta.servlet.error.exception} attribute and returns normally (Spring's
+     * message converters always declare the length, so every small JSON answer ends this way). A
+     * new {@code IOException} in that attribute after this very write is its failure. Not rethrown:
+     * without the filter the application would not see it either.
+     */
+    private void detectSwallowedCompletion(Object errorBefore) {
+        Object errorAfter = errorAttribute();
+        if (errorAfter instanceof IOException && errorAfter != errorBefore) {
+            failed((IOException) errorAfter, true);
+        }
+    }
+
+    private Object errorAttribute() {
+        try {
+            return state.request.getAttribute(jakarta.servlet.RequestDispatcher.ERROR_EXCEPTION);
+        } catch (RuntimeException recycled) {
+            return null;
+        }
     }
 
     @Override
@@ -88,6 +118,19 @@ final class TrackingOutputStream extends ServletOutputStream {
             delegate.write(EMPTY, 0, 0);
         } catch (IOException e) {
             failed(e);
+        }
+    }
+
+    /**
+     * Sends a complete body of the declared length that is still in the container's buffer: the
+     * write the container makes right after the chain returns. A failure is the client's doing
+     * (nothing is written past the length), though a write after the length was reached would not be.
+     */
+    void flushCompleteBody() throws IOException {
+        try {
+            delegate.flush();
+        } catch (IOException e) {
+            throw failed(e, true);
         }
     }
 

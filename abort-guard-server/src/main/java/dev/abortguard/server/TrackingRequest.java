@@ -57,12 +57,13 @@ final class TrackingRequest extends HttpServletRequestWrapper {
      */
     @Override
     public AsyncContext startAsync() {
-        return new TrackedAsyncContext(track(super.startAsync()), this, response);
+        return new TrackedAsyncContext(track(super.startAsync()), this, response, state);
     }
 
     @Override
     public AsyncContext startAsync(ServletRequest servletRequest, ServletResponse servletResponse) {
-        return track(super.startAsync(servletRequest, servletResponse));
+        return new TrackedAsyncContext(track(super.startAsync(servletRequest, servletResponse)),
+                servletRequest, servletResponse, state);
     }
 
     private AsyncContext track(AsyncContext context) {

@@ -177,6 +177,12 @@ abstract class ContainerContract {
             resp.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
             resp.getOutputStream().flush();
         }, done));
+        map.put("/slow-small-declared-length", new ScenarioServlet((req, resp) -> {
+            // what Spring's message converters do for every small answer: declare the length, write it
+            awaitClientGaveUp();
+            resp.setContentLength(5);
+            resp.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+        }, done));
         map.put("/slow-small-unflushed", new ScenarioServlet((req, resp) -> {
             awaitClientGaveUp();
             resp.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
@@ -462,6 +468,32 @@ abstract class ContainerContract {
         assertInstanceOf(SocketTimeoutException.class, result.failure);
         clientGaveUp.countDown();
         assertAborts(before, 1);
+    }
+
+    @Test
+    void slowThenSmallBodyOfItsDeclaredLengthIsOneInfoLine() throws Exception {
+        // Tomcat sends it from inside the write that completes the length and swallows the failure
+        long before = counters.total();
+        Result result = call(server, "/slow-small-declared-length", ABORT_TIMEOUT_MS);
+        assertInstanceOf(SocketTimeoutException.class, result.failure);
+        clientGaveUp.countDown();
+        if (hidesTheFailureOfAWriteThatCompletesTheDeclaredLength()) {
+            // a false negative, documented: quiet, as without the library, but not counted
+            awaitServletDone();
+            assertQuiet();
+            assertEquals(before, counters.total());
+            return;
+        }
+        assertAborts(before, 1);
+    }
+
+    /**
+     * Undertow sends a body of a declared length from the write that completes it and swallows
+     * that send's failure with nothing the servlet API can see (Tomcat at least records it in the
+     * request's error attribute).
+     */
+    protected boolean hidesTheFailureOfAWriteThatCompletesTheDeclaredLength() {
+        return false;
     }
 
     @Test

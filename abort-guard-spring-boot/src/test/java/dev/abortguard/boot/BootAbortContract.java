@@ -1,0 +1,231 @@
+package dev.abortguard.boot;
+
+import dev.abortguard.boot.app.Gate;
+import dev.abortguard.boot.app.SeedApplication;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.util.Timeout;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The source write-up's application, unchanged (a catch-all advice and an executor catch block
+ * that both {@code log.error(e.getMessage(), e)}), with abort-guard-spring-boot on the classpath and
+ * nothing else: a real container on a random port, a real HttpClient 5 caller that really times out.
+ * The same application with {@code abortguard.server.enabled=false} runs beside it as the baseline.
+ * Each concrete class picks the container and the logging backend by its test classpath.
+ */
+@SpringBootTest(classes = SeedApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+abstract class BootAbortContract {
+
+    private static final int READ_TIMEOUT_MS = 300;
+    static final ResettingServer BACKEND = ResettingServer.startUnchecked();
+    private static ConfigurableApplicationContext baseline;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    MeterRegistry registry;
+
+    private CapturedLog log;
+    private CloseableHttpClient client;
+
+    /** The logging backend's capture, attached once Boot has configured logging. */
+    abstract CapturedLog capture();
+
+    @DynamicPropertySource
+    static void backend(DynamicPropertyRegistry properties) {
+        properties.add("test.backend-url", () -> "http://127.0.0.1:" + BACKEND.port());
+    }
+
+    @BeforeAll
+    static void startBaseline() {
+        // started before the test's own context, so that its logging initialisation is the last one
+        baseline = new SpringApplicationBuilder(SeedApplication.class)
+                .properties("server.port=0", "abortguard.server.enabled=false",
+                        "test.backend-url=http://127.0.0.1:" + BACKEND.port())
+                .run();
+    }
+
+    @AfterAll
+    static void stopBaseline() {
+        baseline.close();
+    }
+
+    @BeforeEach
+    void start() {
+        log = capture();
+        client = HttpClients.custom().disableAutomaticRetries().build();
+        Gate.reset();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        Gate.clientGaveUp();
+        client.close();
+        log.close();
+    }
+
+    private int baselinePort() {
+        return Integer.parseInt(baseline.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** Calls {@code path}, gives up after the read timeout, then lets the handler write. */
+    private Exception callAndGiveUp(int targetPort, String path) throws Exception {
+        Exception failure = null;
+        HttpGet get = new HttpGet("http://127.0.0.1:" + targetPort + path);
+        get.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(READ_TIMEOUT_MS)).build());
+        try {
+            client.execute(get, response -> {
+                try (InputStream body = response.getEntity().getContent()) {
+                    body.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+                return null;
+            });
+        } catch (Exception e) {
+            failure = e;
+        }
+        Gate.clientGaveUp();
+        assertTrue(Gate.awaitHandlerDone(), "the handler finished");
+        return failure;
+    }
+
+    private double aborts() {
+        return registry.find("http.server.client.aborts").counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /** What was written at WARN or above, once nothing more comes for 500 ms. */
+    private List<String> settledWarnings() {
+        List<List<String>> last = new ArrayList<>(List.of(List.of("<none yet>")));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).during(Duration.ofMillis(500))
+                .until(() -> {
+                    List<String> now = log.warnings().stream().map(l -> l.level() + " " + l.logger() + " "
+                            + l.message() + " [" + l.throwable() + "]").collect(Collectors.toList());
+                    boolean stable = now.equals(last.get(0));
+                    last.set(0, now);
+                    return stable;
+                });
+        return last.get(0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/large", "/small", "/stream", "/sse"})
+    void anAbortedRequestIsOneInfoLineAndOneCountAndNothingElse(String path) throws Exception {
+        // without the starter, the same application writes ERROR lines with stack traces (a small
+        // body may instead fail where no one sees it, after the handler returned)
+        Exception baselineFailure = callAndGiveUp(baselinePort(), path);
+        assertInstanceOf(SocketTimeoutException.class, baselineFailure, "the caller really timed out");
+        List<String> noisy = settledWarnings();
+        if (!path.equals("/small")) {
+            assertFalse(noisy.isEmpty(), "the baseline is noisy, so the quiet below is the starter's doing");
+        }
+        log.clear();
+        Gate.reset();
+
+        double before = aborts();
+        Exception failure = callAndGiveUp(port, path);
+        assertInstanceOf(SocketTimeoutException.class, failure, "the caller really timed out");
+        await().atMost(Duration.ofSeconds(10)).until(() -> aborts() == before + 1);
+        List<String> warnings = settledWarnings();
+        assertEquals(List.of(), warnings, "0 WARN, 0 ERROR (without the starter: " + noisy + ")");
+        List<CapturedLog.Line> lines = log.abortLines();
+        assertEquals(1, lines.size(), "exactly one abort line: " + lines);
+        assertEquals("INFO", lines.get(0).level());
+        assertTrue(lines.get(0).message().startsWith("Client aborted GET " + path), lines.get(0).message());
+        assertEquals(before + 1, aborts(), "+1 on the abort counter");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/runtime", "/disk-full", "/outbound"})
+    void aRealErrorIsAsLoudAsWithoutTheStarter(String path) throws Exception {
+        int baselineStatus = status(baselinePort(), path);
+        List<String> without = settledWarnings();
+        log.clear();
+        Gate.reset();
+
+        double before = aborts();
+        int status = status(port, path);
+        List<String> with = settledWarnings();
+        assertEquals(baselineStatus, status, "same status");
+        assertEquals(500, status);
+        assertEquals(without, with, "same lines at the same levels");
+        assertFalse(with.isEmpty(), "the advice logged it at ERROR");
+        assertEquals(before, aborts(), "not counted as an abort");
+        assertTrue(log.abortLines().isEmpty(), "no abort line");
+    }
+
+    private int status(int targetPort, String path) throws Exception {
+        int status = client.execute(new HttpGet("http://127.0.0.1:" + targetPort + path), response -> response.getCode());
+        assertTrue(Gate.awaitHandlerDone(), "the handler finished");
+        return status;
+    }
+
+    @org.junit.jupiter.api.Test
+    void aNewFailureThatWrapsACaughtAbortIsAsLoudAsWithoutTheStarter() throws Exception {
+        callAndGiveUp(baselinePort(), "/abort-then-new-failure");
+        List<String> without = settledWarnings();
+        assertTrue(without.stream().anyMatch(l -> l.contains("payment failed")), String.valueOf(without));
+        log.clear();
+        Gate.reset();
+
+        double before = aborts();
+        callAndGiveUp(port, "/abort-then-new-failure");
+        await().atMost(Duration.ofSeconds(10)).until(() -> aborts() == before + 1);
+        assertEquals(without, settledWarnings(), "the application's own failure, exactly as loud");
+        assertEquals(1, log.abortLines().size(), "and the abort itself once at INFO");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anAbortedRequestIsNotASuccessInHttpServerRequests() throws Exception {
+        double before = aborts();
+        callAndGiveUp(port, "/large");
+        await().atMost(Duration.ofSeconds(10)).until(() -> aborts() == before + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("http.server.requests")
+                .tag("uri", "/large").timers().stream().mapToLong(Timer::count).sum() >= 1);
+        List<String> outcomes = registry.find("http.server.requests").tag("uri", "/large").timers().stream()
+                .map(t -> t.getId().getTag("outcome") + "/" + t.getId().getTag("status")).collect(Collectors.toList());
+        assertEquals(List.of("UNKNOWN/UNKNOWN"), outcomes, "as WebFlux tags an aborted connection");
+    }
+
+    /** Keeps the quiet-window helper honest: a failure message lists what was logged. */
+    static void failWith(List<String> lines) {
+        fail(String.join("\n", lines));
+    }
+
+    @SuppressWarnings("unused")
+    private static ConditionTimeoutException unused() {
+        return null;
+    }
+}
