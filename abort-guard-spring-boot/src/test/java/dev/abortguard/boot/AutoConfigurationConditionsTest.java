@@ -84,6 +84,21 @@ class AutoConfigurationConditionsTest {
     }
 
     @Test
+    void theReadmesPropertiesStartTheApplication() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```properties\\n(abortguard\\.server\\..*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(readme);
+        assertThat(m.find()).as("the README shows the properties").isTrue();
+        String[] lines = m.group(1).lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toArray(String[]::new);
+        assertThat(lines).hasSizeGreaterThan(5);
+        runner.withPropertyValues(lines).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(ClientAbortExceptionResolver.class);
+            assertThat(context.getBean(AbortGuardServerProperties.class).getRequestIdHeaders())
+                    .containsExactly("X-Request-Id", "X-Correlation-Id");
+        });
+    }
+
+    @Test
     void anInvalidValueFailsStartupNamingTheProperty() {
         runner.withPropertyValues("abortguard.server.max-log-lines-per-second=0").run(context -> {
             assertThat(context).hasFailed();
