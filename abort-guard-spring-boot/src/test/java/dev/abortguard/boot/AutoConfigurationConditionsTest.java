@@ -83,6 +83,25 @@ class AutoConfigurationConditionsTest {
                         .doesNotHaveBean(AbortedRequestObservationFilter.class));
     }
 
+    private final WebApplicationContextRunner clientRunner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(AbortGuardClientAutoConfiguration.class));
+
+    @Test
+    void theClientSideIsActiveOnlyWithAStatusCheckBeanAndCanBeSwitchedOff() {
+        dev.abortguard.client.StatusCheck statusCheck = context -> dev.abortguard.client.StatusDecision.unknown();
+        clientRunner.run(context -> assertThat(context).doesNotHaveBean(dev.abortguard.client.TimeoutRecoveryPolicy.class));
+        clientRunner.withBean(dev.abortguard.client.StatusCheck.class, () -> statusCheck)
+                .run(context -> assertThat(context).hasSingleBean(dev.abortguard.client.TimeoutRecoveryPolicy.class)
+                        .hasBean("abortGuardRequestFactoryCustomizer"));
+        clientRunner.withBean(dev.abortguard.client.StatusCheck.class, () -> statusCheck)
+                .withPropertyValues("abortguard.client.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(dev.abortguard.client.TimeoutRecoveryPolicy.class));
+        clientRunner.withBean(dev.abortguard.client.StatusCheck.class, () -> statusCheck)
+                .withPropertyValues("abortguard.client.max-attempts=0")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessageContaining("abortguard.client.max-attempts"));
+    }
+
     @Test
     void theReadmesPropertiesStartTheApplication() throws Exception {
         String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
