@@ -10,7 +10,9 @@ package dev.abortguard.client;
  * async adapter's recovery queue is full or it is closing, the thread that completed the exchange
  * (an I/O reactor thread of HttpClient). Keep it fast and non-blocking there: hand the outcome to a
  * queue, do not write to a database inline. A handler that throws is logged at ERROR with the key and the caller still
- * receives the {@link TimeoutRecoveryException}; the outcome is never dropped silently.
+ * receives the {@link TimeoutRecoveryException}; the outcome is never dropped silently. A {@link
+ * VirtualMachineError} it throws is handled as one thrown by a {@link RecoveryListener}: the
+ * listeners still get the outcome, then the caller receives the error.
  */
 @FunctionalInterface
 public interface UnresolvedOutcomeHandler {

@@ -135,6 +135,127 @@ class ObservabilityTest {
         assertThat(engineLog.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN);
     }
 
+    /** A listener whose every callback throws what {@code failure} makes. */
+    static RecoveryListener throwing(java.util.function.Supplier<? extends Throwable> failure) {
+        return new RecoveryListener() {
+            @Override
+            public void onFailure(RecoveryContext context) {
+                sneakyThrow(failure.get());
+            }
+
+            @Override
+            public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
+                sneakyThrow(failure.get());
+            }
+
+            @Override
+            public String toString() {
+                return "throwing listener";
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    static int recurse(int depth) {
+        return recurse(depth + 1) + 1; // a real stack overflow, not a constructed one
+    }
+
+    @Test
+    void aListenerThatThrowsAnErrorOrACheckedExceptionNeitherSkipsTheHandlerNorChangesTheOutcome() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        RecoveryCounters counters = new RecoveryCounters();
+        List<TimeoutRecoveryException> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .unresolvedOutcomeHandler(handled::add)
+                .addListener(throwing(() -> new AssertionError("listener assertion")))
+                .addListener(throwing(() -> new java.io.IOException("checked, thrown sneakily")))
+                .addListener(counters)
+                .build();
+
+        TimeoutRecoveryException failure;
+        try (CloseableHttpClient client = client(policy)) {
+            failure = catchThrowableOfType(TimeoutRecoveryException.class,
+                    () -> client.execute(payment(), new BasicHttpClientResponseHandler()));
+        }
+
+        assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+        assertThat(handled).containsExactly(failure);
+        assertThat(counters.failures(FailurePhase.OUTCOME_UNKNOWN)).isEqualTo(1);
+        assertThat(counters.outcomes(RecoveryOutcome.UNRESOLVED)).as("later listeners still see the outcome").isEqualTo(1);
+        // onFailure and onOutcome of each throwing listener: one WARN line per failure, each with its throwable
+        assertThat(engineLog.list).hasSize(4).allSatisfy(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).contains("throwing listener");
+            assertThat(event.getThrowableProxy()).isNotNull();
+        });
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"stack overflow", "direct memory"})
+    void aVirtualMachineErrorOfAListenerIsRethrownOnlyAfterTheHandlerRanAndTheOutcomeWasDelivered(String kind) throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        RecoveryCounters counters = new RecoveryCounters();
+        List<TimeoutRecoveryException> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .unresolvedOutcomeHandler(handled::add)
+                .addListener(new RecoveryListener() {
+                    @Override
+                    public void onFailure(RecoveryContext context) {
+                        if (kind.equals("stack overflow")) {
+                            recurse(0);
+                        }
+                        throw new OutOfMemoryError("Direct buffer memory"); // as java.nio.Bits throws it
+                    }
+                })
+                .addListener(counters)
+                .build();
+
+        Throwable thrown;
+        try (CloseableHttpClient client = client(policy)) {
+            thrown = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> client.execute(payment(), new BasicHttpClientResponseHandler()));
+        }
+
+        assertThat(thrown).isInstanceOf(kind.equals("stack overflow") ? StackOverflowError.class : OutOfMemoryError.class);
+        assertThat(handled).as("the handler ran before the error reached the caller").singleElement()
+                .satisfies(e -> assertThat(e.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED));
+        if (kind.equals("direct memory")) {
+            // a StackOverflowError made by the VM has suppression disabled; one made by code has not
+            assertThat(thrown.getSuppressed()).as("the outcome travels with the error").containsExactly(handled.get(0));
+        }
+        assertThat(counters.outcomes(RecoveryOutcome.UNRESOLVED)).isEqualTo(1);
+    }
+
+    @Test
+    void aVirtualMachineErrorOfAListenerAfterASuccessReleasesTheResponse() throws Exception {
+        // NOT_APPLIED, resent, answered: the resend's response streams from a pooled connection
+        server.script((key, arrival) -> arrival == 1 ? Behavior.DROP_BEFORE_RECORD : Behavior.ANSWER);
+        org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager pool = LedgerClients.pool();
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .mode(RecoveryMode.STATUS_CHECK)
+                .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
+                .bufferResponseBody(false)
+                .addListener(new RecoveryListener() {
+                    @Override
+                    public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
+                        recurse(0);
+                    }
+                })
+                .build();
+
+        try (CloseableHttpClient client = policy.wrap(policy.instrument(LedgerClients.builder(pool, Duration.ofMillis(300))).build())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.execute(payment()))
+                    .isInstanceOf(StackOverflowError.class);
+            // nobody receives the response: it must not keep its pooled connection
+            assertThat(pool.getTotalStats().getLeased()).as("leased connections").isZero();
+            assertThat(server.records(server.arrivalLog().get(0))).isEqualTo(1);
+        }
+    }
+
     @Test
     void micrometerAdapterCountsFailuresStepsAndOutcomesByTag() throws Exception {
         server.script((key, arrival) -> arrival == 1 ? Behavior.DROP_BEFORE_RECORD : Behavior.ANSWER);
