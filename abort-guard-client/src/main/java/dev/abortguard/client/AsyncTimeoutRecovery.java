@@ -135,7 +135,7 @@ public final class AsyncTimeoutRecovery implements Closeable {
                             task.abandon("closed");
                         } else {
                             LOG.warn("Recovery queue full ({} waiting), recovery skipped; key={}",
-                                    queueCapacity, call.idempotencyKey());
+                                    queueCapacity, LogSafe.clean(call.idempotencyKey()));
                             task.abandon("recovery queue full (" + queueCapacity + " waiting)");
                         }
                     }

@@ -61,7 +61,7 @@ final class CallbackRunner implements AutoCloseable {
                 return value;
             });
         } catch (RejectedExecutionException e) {
-            LOG.warn("Recovery callback refused, pool of {} threads busy; key={}", MAX_THREADS, key);
+            LOG.warn("Recovery callback refused, pool of {} threads busy; key={}", MAX_THREADS, LogSafe.clean(key));
             return new Result<>(null, "refused: callback pool saturated");
         }
         try {
@@ -75,7 +75,7 @@ final class CallbackRunner implements AutoCloseable {
             future.cancel(true);
             // WARN: a callback that ignores the interrupt keeps a pool thread; operators should know.
             LOG.warn("Recovery callback did not return within {} ms, interrupted; key={}",
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos), key);
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos), LogSafe.clean(key));
             return new Result<>(null, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms");
         } catch (ExecutionException e) {
             return failed(e, key);
@@ -118,7 +118,7 @@ final class CallbackRunner implements AutoCloseable {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         // DEBUG: the decision trail and the listeners carry it; a status API that is down would
         // otherwise log once per check.
-        LOG.debug("Recovery callback failed; key={}", key, cause);
+        LOG.debug("Recovery callback failed; key={}", LogSafe.clean(key), cause);
         return new Result<>(null, "threw " + Failures.summary(cause));
     }
 
@@ -128,9 +128,9 @@ final class CallbackRunner implements AutoCloseable {
         if (resource instanceof AutoCloseable) {
             try {
                 ((AutoCloseable) resource).close();
-                LOG.debug("Closed the late answer of a recovery callback that timed out; key={}", key);
+                LOG.debug("Closed the late answer of a recovery callback that timed out; key={}", LogSafe.clean(key));
             } catch (Exception e) {
-                LOG.debug("Closing the late answer of a recovery callback failed; key={}", key, e);
+                LOG.debug("Closing the late answer of a recovery callback failed; key={}", LogSafe.clean(key), e);
             }
         }
     }

@@ -28,7 +28,10 @@ public interface UnresolvedOutcomeHandler {
     /**
      * The default handler: one WARN line per unresolved outcome on the logger {@code
      * dev.abortguard.client.UnresolvedOutcome}, with the request line, the key, the phase and the
-     * trail, and no stack trace.
+     * trail, and no stack trace. The line is one line whatever the values hold: control characters
+     * (CR, LF, ESC, ...), U+2028, U+2029 and bidi controls are written as {@code _}, the request line
+     * and the key are cut after 200 characters and the trail after 4,000, each marked {@code ...}.
+     * {@link TimeoutRecoveryException#idempotencyKey()} stays exact.
      *
      * @return the logging handler
      */

@@ -90,6 +90,42 @@ class ObservabilityTest {
     }
 
     @Test
+    void theDefaultWarnLineCleansAndBoundsTheKeyAndTheRequestLine() {
+        // a custom adapter may feed the default handler whatever key its caller used
+        String key = "line1\r\nFORGED WARN line\u001b[31m\u2028\u2029\u202E\u2066" + "k".repeat(100_000);
+        TimeoutRecoveryException hostile = new TimeoutRecoveryException(
+                "PO\nST http://h/p?q=\u202Eevil", key, FailurePhase.OUTCOME_UNKNOWN, RecoveryOutcome.UNRESOLVED,
+                List.of(new RecoveryStep(Duration.ZERO, "attempt 1", "reset: \r\nforged")), new java.io.IOException("x"));
+
+        UnresolvedOutcomeHandler.logWarning().onUnresolved(hostile);
+
+        assertThat(unresolvedLog.list).singleElement().satisfies(event -> {
+            String line = event.getFormattedMessage();
+            assertThat(line).doesNotContain("\r", "\n", "\u001b", "\u2028", "\u2029", "\u202E", "\u2066")
+                    .contains("key=line1__FORGED WARN line_[31m____kkk", "PO_ST http://h/p?q=_evil", "reset: __forged");
+            assertThat(line.length()).as("a 100 KB key is bounded").isLessThan(1000);
+        });
+        assertThat(hostile.getMessage()).as("what a caller's log prints")
+                .doesNotContain("\r", "\n", "\u001b", "\u2028", "\u202E").hasSizeLessThan(1000);
+        assertThat(hostile.idempotencyKey()).isEqualTo(key);
+    }
+
+    @Test
+    void aRequestLineWithBidiControlsIsCleanedInTheWarnLine() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
+        HttpPost post = new HttpPost(server.baseUri() + "/payments?note=\u202Edecnac\u2066");
+        post.setEntity(new StringEntity("amount=41"));
+
+        try (CloseableHttpClient client = client(policy)) {
+            catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(post, new BasicHttpClientResponseHandler()));
+        }
+
+        assertThat(unresolvedLog.list).singleElement().satisfies(event -> assertThat(event.getFormattedMessage())
+                .contains("/payments?note=_decnac_").doesNotContain("\u202E", "\u2066"));
+    }
+
+    @Test
     void aThrowingUnresolvedHandlerIsLoggedWithTheKeyAndTheCallerStillGetsTheException() throws Exception {
         server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
