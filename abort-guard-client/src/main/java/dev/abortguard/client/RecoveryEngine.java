@@ -210,8 +210,12 @@ final class RecoveryEngine implements AutoCloseable {
                 RecoveryContext retry = call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, failure);
                 last = retry;
                 trail.add(step(start, "attempt " + attempt, failure.getMessage()));
-                observers.notify(l -> l.onRetry(retry, signal.delay()));
-                if (!sleep(signal.delay())) {
+                // The retry backoff's floor and jitter apply here too: a Retry-After of 0 or a date in
+                // the past would otherwise be a retry loop with no pause at all.
+                Duration delay = policy.retryBackoff.atLeast(signal.delay(), retries++);
+                observers.notify(l -> l.onRetry(retry, delay));
+                trail.add(step(start, "retry", "after " + delay.toMillis() + "ms"));
+                if (!sleep(delay)) {
                     InterruptedIOException interrupted = new InterruptedIOException("interrupted while waiting for Retry-After");
                     if (beforeResend != null) {
                         trail.add(step(start, "retry", "interrupted"));

@@ -471,7 +471,40 @@ class LedgerRecoveryTest {
 
         assertThat(answer).startsWith("201 paid ");
         assertThat(server.arrivals(keyOf(answer))).isEqualTo(2);
-        assertThat(steps.retries).containsExactly(Duration.ofSeconds(1));
+        // what the server asked for, spread upwards by the default jitter (0.2)
+        assertThat(steps.retries).singleElement().satisfies(delay ->
+                assertThat(delay).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200)));
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.RETRIED);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Behavior.class, names = {"RETRY_AFTER_ZERO", "RETRY_AFTER_PAST_DATE"})
+    void aRetryAfterOfZeroOrInThePastStillWaitsTheBackoffFloorWithJitter(Behavior busy) throws Exception {
+        server.script((key, arrival) -> arrival <= 3 ? busy : Behavior.ANSWER);
+        client(policy(RecoveryMode.STATUS_CHECK)
+                .maxAttempts(4)
+                .retryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .jitter(0.5)
+                .build());
+        HttpPost post = payment("amount=21c");
+        post.setHeader("Idempotency-Key", "come-back-now");
+
+        String answer = client.execute(post, LedgerRecoveryTest::text);
+
+        assertThat(answer).startsWith("201 paid come-back-now");
+        // the floor doubles per retry like any backoff, and jitter only ever adds: never sooner than asked
+        long[] floors = {100, 200, 400};
+        assertThat(steps.retries).hasSize(3);
+        for (int i = 0; i < floors.length; i++) {
+            assertThat(steps.retries.get(i)).as("wait before retry %d", i + 1)
+                    .isBetween(Duration.ofMillis(floors[i]), Duration.ofMillis(floors[i] * 3 / 2));
+        }
+        List<Long> arrivals = server.arrivalTimes("come-back-now");
+        assertThat(arrivals).hasSize(4);
+        for (int i = 0; i < floors.length; i++) {
+            assertThat(Duration.ofNanos(arrivals.get(i + 1) - arrivals.get(i))).as("server-side gap before retry %d", i + 1)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(floors[i]));
+        }
         assertThat(steps.outcomes).containsExactly(RecoveryOutcome.RETRIED);
     }
 
