@@ -27,8 +27,14 @@ final class RecoveryEngine implements AutoCloseable {
     /** How long the idle deadline thread lives; it is recreated on the next armed deadline. */
     static final Duration TIMER_KEEP_ALIVE = Duration.ofSeconds(1);
 
+    /** WARN lines per second for listener failures; a listener that throws on every event is one bug. */
+    static final int MAX_LISTENER_LINES_PER_SECOND = 10;
+
     private final TimeoutRecoveryPolicy policy;
     private final CallbackRunner callbacks = new CallbackRunner();
+    // Listeners run on the I/O reactor thread too (a refused async recovery): a listener that throws
+    // on every event must not turn a storm of failures into a storm of stack traces there.
+    private final LogThrottle listenerLog = new LogThrottle(MAX_LISTENER_LINES_PER_SECOND);
     private final Clock clock = Clock.systemUTC();
     /** {@code null} without an exchange deadline: such a policy never has a timer thread. */
     private final DeadlineTimer deadlines;
@@ -508,7 +514,13 @@ final class RecoveryEngine implements AutoCloseable {
                 } catch (VirtualMachineError e) {
                     keep(e);
                 } catch (Throwable e) {
-                    LOG.warn("RecoveryListener {} threw; ignored", LogSafe.clean(String.valueOf(listener)), e);
+                    long held = listenerLog.acquire();
+                    if (held > 0) {
+                        logSuppressedListenerLines(held);
+                    }
+                    if (held >= 0) {
+                        LOG.warn("RecoveryListener {} threw; ignored", LogSafe.clean(String.valueOf(listener)), e);
+                    }
                 }
             }
         }
@@ -585,8 +597,17 @@ final class RecoveryEngine implements AutoCloseable {
         }
     }
 
+    private static void logSuppressedListenerLines(long held) {
+        LOG.warn("Suppressed {} 'RecoveryListener threw' lines (at most {} per second)", held,
+                MAX_LISTENER_LINES_PER_SECOND);
+    }
+
     @Override
     public void close() {
+        long held = listenerLog.drain();
+        if (held > 0) {
+            logSuppressedListenerLines(held);
+        }
         if (deadlines != null) {
             deadlines.close();
         }

@@ -16,7 +16,9 @@ import java.time.Duration;
  *   <li>any exception (unchecked, or checked and thrown sneakily) and any {@link Error} other than
  *       a {@link VirtualMachineError} (an {@link AssertionError}, a {@link LinkageError}, ...) is
  *       logged once, at WARN with its stack trace on the logger {@code
- *       dev.abortguard.client.RecoveryEngine}, and dropped;
+ *       dev.abortguard.client.RecoveryEngine}, and dropped (at most 10 such lines per second per
+ *       wrapped client; the rest are counted in a "Suppressed N" line written with the next one or
+ *       when the client is closed);
  *   <li>a {@link VirtualMachineError} ({@link OutOfMemoryError}, {@link StackOverflowError}) is
  *       not dropped: it is kept while the logical request runs to its end (the handler receives an
  *       unresolved outcome, every listener gets {@link #onOutcome}), and is then thrown to the

@@ -243,6 +243,48 @@ class AsyncLedgerRecoveryTest {
     }
 
     @Test
+    void refusedRecoveriesAreLoggedAtABoundedRateAndCountedExactly() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        HoldingListener listener = new HoldingListener();
+        singleThreaded(listener, Duration.ofSeconds(10), 1);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                ObservabilityTest.capture(AsyncTimeoutRecovery.class.getName());
+        int refusals = 300;
+        try {
+            recovery.execute(payment("holder"));
+            assertThat(listener.holding.await(10, TimeUnit.SECONDS)).as("the recovery thread is busy").isTrue();
+            recovery.execute(payment("queued"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> recovery.queuedRecoveries() == 1);
+            int closedPort = LedgerServer.closedPort();
+            long start = System.nanoTime();
+            List<CompletableFuture<SimpleHttpResponse>> refused = new java.util.ArrayList<>();
+            for (int i = 0; i < refusals; i++) {
+                refused.add(recovery.execute(payment("http://127.0.0.1:" + closedPort, "amount=" + i)));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> refused.stream().allMatch(CompletableFuture::isDone));
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1;
+            assertThat(recovery.refusedRecoveries()).as("exact count").isEqualTo(refusals);
+
+            // a line per one-second window at most, plus at most one summary per window
+            long lines = log.list.stream().filter(e -> e.getMessage().startsWith("Recovery queue full")).count();
+            assertThat(lines).as("queue-full lines in about %d s", seconds)
+                    .isPositive()
+                    .isLessThanOrEqualTo((seconds + 1) * AsyncTimeoutRecovery.MAX_REFUSAL_LINES_PER_SECOND);
+            assertThat(log.list).allSatisfy(e -> assertThat(e.getThreadName()).as("logged on").doesNotStartWith("abort-guard"));
+
+            listener.release.countDown();
+            recovery.close();
+
+            // every refusal is either a line or counted in a summary line
+            long summarized = log.list.stream().filter(e -> e.getMessage().startsWith("Suppressed"))
+                    .mapToLong(e -> ((Number) e.getArgumentArray()[0]).longValue()).sum();
+            assertThat(lines + summarized).isEqualTo(refusals);
+        } finally {
+            ObservabilityTest.release(AsyncTimeoutRecovery.class.getName(), log);
+        }
+    }
+
+    @Test
     void aRetryAfterAnswerStillQueuedAtCloseReachesTheCallerAsItIs() throws Exception {
         server.script((key, arrival) -> key.equals("holder") ? Behavior.STALL_AFTER_RECORD : Behavior.RETRY_AFTER_503);
         HoldingListener listener = new HoldingListener();
