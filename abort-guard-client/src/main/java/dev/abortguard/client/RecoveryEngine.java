@@ -415,6 +415,14 @@ final class RecoveryEngine implements AutoCloseable {
             long bound = Math.min(remaining, policy.callbackTimeout.toNanos());
             CallbackRunner.Result<StatusDecision> result =
                     callbacks.run(() -> policy.statusCheck.check(context), bound, context.idempotencyKey());
+            if (result.notStarted()) {
+                // Earlier callbacks ignored their interrupt and still hold their threads: asking again
+                // would strand one more, and a cancel could not start either. End as nothing is known.
+                trail.add(step(start, "status-check " + check, result.failure()));
+                return Resolution.of(context.phase() == FailurePhase.RESPONSE_BODY_LOST
+                        ? RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE
+                        : RecoveryOutcome.UNRESOLVED);
+            }
             StatusDecision decision = result.ok() ? result.value() : StatusDecision.unknown();
             trail.add(step(start, "status-check " + check,
                     result.ok() ? decision.toString() : "UNKNOWN (" + result.failure() + ")"));
@@ -482,6 +490,10 @@ final class RecoveryEngine implements AutoCloseable {
         CallbackRunner.Result<CancelResult> result =
                 callbacks.run(() -> policy.cancelAction.cancel(context), policy.callbackTimeout.toNanos(),
                         context.idempotencyKey());
+        if (result.notStarted()) {
+            trail.add(step(start, "cancel", result.failure()));
+            return Resolution.of(RecoveryOutcome.UNRESOLVED);
+        }
         CancelResult cancel = result.ok() ? result.value() : CancelResult.FAILED;
         trail.add(step(start, "cancel", result.ok() ? cancel.name() : "FAILED (" + result.failure() + ")"));
         observers.notify(l -> l.onCancel(context, cancel));

@@ -348,6 +348,101 @@ class LedgerRecoveryTest {
     }
 
     @Test
+    void uninterruptibleStatusChecksPileUpOnlyToTheStuckLimitThenRecoveryEndsUnresolvedWithoutStartingMore() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger();
+        int limit = CallbackRunner.MAX_STUCK_CALLBACKS;
+        client(policy(RecoveryMode.STATUS_CHECK)
+                .statusCheck(context -> {
+                    started.incrementAndGet();
+                    running.incrementAndGet();
+                    try {
+                        // like a blocking socket read: the interrupt at the callback timeout does not end it
+                        CallbackRunnerTest.awaitUninterruptibly(release);
+                        return StatusDecision.completed();
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                })
+                .callbackTimeout(Duration.ofMillis(50))
+                .recoveryTimeout(Duration.ofSeconds(1))
+                .statusCheckBackoff(Duration.ofMillis(5), Duration.ofMillis(10))
+                .build());
+        try {
+            // every check a request makes stays stuck; go on until the limit is reached
+            for (int i = 0; i < limit && started.get() < limit; i++) {
+                String amount = "amount=50-" + i;
+                TimeoutRecoveryException failure =
+                        catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment(amount), LedgerRecoveryTest::text));
+                assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            }
+            assertThat(started.get()).as("checks started").isEqualTo(limit);
+            int checksReported = steps.statusChecks.size();
+
+            TimeoutRecoveryException refused =
+                    catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=51"), LedgerRecoveryTest::text));
+
+            assertThat(refused.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            assertThat(refused.trail()).extracting(RecoveryStep::result)
+                    .anySatisfy(r -> assertThat(r).contains("not started", limit + " callbacks"));
+            assertThat(unresolved).contains(refused);
+            assertThat(started.get()).as("no check started beyond the limit").isEqualTo(limit);
+            assertThat(running.get()).as("stuck callback threads").isEqualTo(limit);
+            assertThat(steps.statusChecks).as("a check that never started is not reported as one").hasSize(checksReported);
+            assertThat(server.records(refused.idempotencyKey())).isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == 0);
+
+        // the stuck threads came back: recovery checks again
+        TimeoutRecoveryException again =
+                catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=52"), LedgerRecoveryTest::text));
+        assertThat(again.outcome()).as("COMPLETED without a response: the latch is open now")
+                .isEqualTo(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+        assertThat(started.get()).isEqualTo(limit + 1);
+    }
+
+    @Test
+    void uninterruptibleCancelActionsPileUpOnlyToTheStuckLimit() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        int limit = CallbackRunner.MAX_STUCK_CALLBACKS;
+        client(policy(RecoveryMode.CANCEL)
+                .cancelAction(context -> {
+                    started.incrementAndGet();
+                    CallbackRunnerTest.awaitUninterruptibly(release);
+                    return CancelResult.CANCELED;
+                })
+                .callbackTimeout(Duration.ofMillis(50))
+                .build(), Duration.ofMillis(100));
+        try {
+            for (int i = 0; i < limit; i++) {
+                String amount = "amount=53-" + i;
+                TimeoutRecoveryException failure =
+                        catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment(amount), LedgerRecoveryTest::text));
+                assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            }
+            assertThat(steps.cancels).hasSize(limit).containsOnly(CancelResult.FAILED);
+
+            TimeoutRecoveryException refused =
+                    catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=54"), LedgerRecoveryTest::text));
+
+            assertThat(refused.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            assertThat(refused.trail()).filteredOn(step -> step.action().equals("cancel")).singleElement()
+                    .satisfies(step -> assertThat(step.result()).startsWith("not started"));
+            assertThat(unresolved).hasSize(limit + 1).contains(refused);
+            assertThat(started.get()).isEqualTo(limit);
+            assertThat(steps.cancels).as("a cancel that never started is not reported as one").hasSize(limit);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void connectionRefusedIsNeverSentRetriedAndReachesTheCallerUnchanged() throws Exception {
         int closedPort = LedgerServer.closedPort(); // below the ephemeral range: no TCP self-connect
         client(policy(RecoveryMode.STATUS_CHECK).retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build());
