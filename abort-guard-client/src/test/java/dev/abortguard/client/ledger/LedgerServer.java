@@ -80,6 +80,7 @@ public final class LedgerServer implements AutoCloseable {
     }
 
     private final ServerSocket serverSocket;
+    private final Thread acceptor;
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ledger-worker");
         t.setDaemon(true);
@@ -98,7 +99,7 @@ public final class LedgerServer implements AutoCloseable {
 
     public LedgerServer() throws IOException {
         serverSocket = bindBelowEphemeralRange();
-        Thread acceptor = new Thread(this::acceptLoop, "ledger-acceptor");
+        acceptor = new Thread(this::acceptLoop, "ledger-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -432,9 +433,21 @@ public final class LedgerServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops listening, then drops every connection: a client that sees its connection drop finds
+     * the port already refusing. Closing a server socket while a thread is blocked in {@code
+     * accept()} only takes effect when that thread leaves it, and until then the socket still
+     * accepts; so the acceptor is joined before any connection is closed (otherwise a resend could
+     * be accepted after the connections were closed and then never answered).
+     */
     @Override
     public void close() throws IOException {
         serverSocket.close();
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket socket : open) {
             try {
                 socket.close();
