@@ -62,6 +62,12 @@ class AsyncLedgerRecoveryTest {
 
     AsyncTimeoutRecovery recovery(RecoveryMode mode,
                                   java.util.function.UnaryOperator<TimeoutRecoveryPolicy.Builder> configure) {
+        return recovery(mode, configure, Duration.ofMillis(300));
+    }
+
+    AsyncTimeoutRecovery recovery(RecoveryMode mode,
+                                  java.util.function.UnaryOperator<TimeoutRecoveryPolicy.Builder> configure,
+                                  Duration responseTimeout) {
         TimeoutRecoveryPolicy policy = configure.apply(TimeoutRecoveryPolicy.builder()
                 .mode(mode)
                 .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
@@ -70,7 +76,7 @@ class AsyncLedgerRecoveryTest {
                 .addListener(steps))
                 .build();
         CloseableHttpAsyncClient client = HttpAsyncClients.custom()
-                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(responseTimeout)).build())
                 .build();
         client.start();
         recovery = policy.wrapAsync(client);
@@ -106,7 +112,7 @@ class AsyncLedgerRecoveryTest {
 
     @Test
     void exchangeDeadlineEndsADripAsOutcomeUnknownAndReachesTheHandler() throws Exception {
-        recovery(RecoveryMode.REPORT_ONLY, builder -> builder.exchangeDeadline(Duration.ofSeconds(1)));
+        recovery(RecoveryMode.REPORT_ONLY, builder -> builder.exchangeDeadline(Duration.ofSeconds(1)), Duration.ofMillis(900));
         SimpleHttpRequest drip = SimpleRequestBuilder.get(server.baseUri() + "/drip-head")
                 .setHeader("Idempotency-Key", "async-drip").build();
 
@@ -116,7 +122,8 @@ class AsyncLedgerRecoveryTest {
 
         assertThat(failure).isInstanceOf(ExecutionException.class);
         TimeoutRecoveryException unknown = (TimeoutRecoveryException) failure.getCause();
-        // a 300 ms responseTimeout never fires on a drip; the 1 s deadline does (generous upper bound)
+        // a 900 ms responseTimeout never fires on 100 ms gaps, even overrun; the 1 s deadline does
+        // (generous upper bound)
         assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
         assertThat(unknown.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
         assertThat(unknown.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
