@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * TimeoutRecoveryException} (outcome {@link RecoveryOutcome#UNRESOLVED}) that also goes to the
  * {@link UnresolvedOutcomeHandler}, a 429/503 with {@code Retry-After} is returned as it is, and a
  * failure that provably sent nothing fails with its own exception. The recovery timeout runs from
- * the failure, so time spent in the queue counts against it.
+ * the failure, so time spent in the queue counts against it. Each refusal is counted exactly
+ * ({@link #refusedRecoveries()}) and logged at WARN at a bounded rate.
  */
 public final class AsyncTimeoutRecovery implements Closeable {
 
@@ -51,11 +53,18 @@ public final class AsyncTimeoutRecovery implements Closeable {
     /** Recoveries that may wait for a thread; beyond it a failure is ended at once, see the class doc. */
     static final int QUEUE_CAPACITY = 1024;
 
+    /** WARN lines per second for refused recoveries; the rest are summarized, the counter is exact. */
+    static final int MAX_REFUSAL_LINES_PER_SECOND = 10;
+
     private final CloseableHttpAsyncClient client;
     private final TimeoutRecoveryPolicy policy;
     private final RecoveryEngine engine;
     private final ThreadPoolExecutor recoveryPool;
     private final int queueCapacity;
+    private final LongAdder refused = new LongAdder();
+    // Refusals come in storms (an outage fails every in-flight request at once) and are logged on
+    // HttpClient's I/O reactor thread, which must not spend the storm writing log lines.
+    private final LogThrottle refusalLog = new LogThrottle(MAX_REFUSAL_LINES_PER_SECOND);
 
     AsyncTimeoutRecovery(CloseableHttpAsyncClient client, TimeoutRecoveryPolicy policy) {
         this(client, policy, Math.max(4, 4 * Runtime.getRuntime().availableProcessors()), QUEUE_CAPACITY);
@@ -134,8 +143,15 @@ public final class AsyncTimeoutRecovery implements Closeable {
                         if (recoveryPool.isShutdown()) {
                             task.abandon("closed");
                         } else {
-                            LOG.warn("Recovery queue full ({} waiting), recovery skipped; key={}",
-                                    queueCapacity, call.idempotencyKey());
+                            refused.increment();
+                            long held = refusalLog.acquire();
+                            if (held > 0) {
+                                logSuppressed(held);
+                            }
+                            if (held >= 0) {
+                                LOG.warn("Recovery queue full ({} waiting), recovery skipped; key={}",
+                                        queueCapacity, LogSafe.clean(call.idempotencyKey()));
+                            }
                             task.abandon("recovery queue full (" + queueCapacity + " waiting)");
                         }
                     }
@@ -146,6 +162,24 @@ public final class AsyncTimeoutRecovery implements Closeable {
     /** Recoveries waiting for a thread. */
     int queuedRecoveries() {
         return recoveryPool.getQueue().size();
+    }
+
+    /**
+     * How many failed requests found the recovery queue full since this adapter was created, and so
+     * were ended without recovery (see the class documentation). Exact, whatever the log shows: the
+     * WARN line for a refusal is written at most {@value #MAX_REFUSAL_LINES_PER_SECOND} times per
+     * second, and the lines held back are counted in a "Suppressed N" WARN line written before the
+     * next refusal line and at {@link #close()}.
+     *
+     * @return the number of refused recoveries
+     */
+    public long refusedRecoveries() {
+        return refused.sum();
+    }
+
+    private void logSuppressed(long held) {
+        LOG.warn("Suppressed {} 'Recovery queue full' lines (at most {} per second); refusedRecoveries() counts every one",
+                held, MAX_REFUSAL_LINES_PER_SECOND);
     }
 
     /** The rest of one logical request after its first attempt failed; its future always completes. */
@@ -217,6 +251,10 @@ public final class AsyncTimeoutRecovery implements Closeable {
             List<Runnable> notStarted = recoveryPool.shutdownNow();
             for (Runnable task : notStarted) {
                 ((RecoveryTask) task).abandon("closed");
+            }
+            long held = refusalLog.drain();
+            if (held > 0) {
+                logSuppressed(held);
             }
             engine.close();
         }

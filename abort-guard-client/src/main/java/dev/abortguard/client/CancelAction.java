@@ -9,7 +9,9 @@ package dev.abortguard.client;
  * the recovery timeout. Called on a policy-owned thread and bounded by {@link
  * TimeoutRecoveryPolicy.Builder#callbackTimeout}; an action that throws, returns {@code null} or
  * hangs counts as {@link CancelResult#FAILED}, and the outcome goes to the {@link
- * UnresolvedOutcomeHandler}.
+ * UnresolvedOutcomeHandler}. An action that ignores the interrupt at its timeout keeps its thread;
+ * while 16 status checks and cancel actions of the wrapped client are stuck that way, no cancel is
+ * started and the outcome is {@link RecoveryOutcome#UNRESOLVED} at once (see {@link StatusCheck}).
  */
 @FunctionalInterface
 public interface CancelAction {

@@ -15,13 +15,14 @@ final class LoggingUnresolvedOutcomeHandler implements UnresolvedOutcomeHandler 
     @Override
     public void onUnresolved(TimeoutRecoveryException unresolved) {
         // No stack trace: the trail says more than the frames would, and one line per outcome keeps
-        // the log greppable by key.
+        // the log greppable by key. Cleaned and bounded: the handler may be fed by a custom adapter,
+        // and the request line and the trail's exception messages come from outside.
         LOG.warn(
                 "Outcome unresolved, reconcile by key: {} key={} phase={} trail={}",
-                unresolved.requestLine(),
-                unresolved.idempotencyKey(),
+                LogSafe.clean(unresolved.requestLine()),
+                LogSafe.clean(unresolved.idempotencyKey()),
                 unresolved.phase(),
-                unresolved.trail());
+                LogSafe.trail(unresolved.trail()));
     }
 
     @Override

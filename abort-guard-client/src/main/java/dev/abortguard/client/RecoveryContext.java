@@ -14,7 +14,10 @@ import org.apache.hc.core5.http.Header;
  * <p>{@link #toString()} never prints the headers: they typically carry {@code Authorization} and
  * {@code Cookie} values, and listeners log contexts. It prints the request line, the key, the
  * attempt, the elapsed time, the phase and the class of the cause (not its message, which may quote
- * the request). Read headers explicitly with {@link #header(String)} or {@link #headers()}.
+ * the request). Read headers explicitly with {@link #header(String)} or {@link #headers()}. The
+ * method, the URI and the key are printed cleaned and bounded as in every client log line: control
+ * characters (CR, LF, ESC, ...), U+2028, U+2029 and bidi controls become {@code _}, and each is cut
+ * after 200 characters with {@code ...}; the accessors return them exactly.
  *
  * @param method the request method, e.g. {@code POST}
  * @param uri the request URI as sent (absolute when the request or the target host made it so)
@@ -92,7 +95,8 @@ public record RecoveryContext(
      */
     @Override
     public String toString() {
-        return "RecoveryContext{" + requestLine() + ", key=" + idempotencyKey + ", attempt=" + attempt
+        return "RecoveryContext{" + LogSafe.clean(requestLine()) + ", key=" + LogSafe.clean(idempotencyKey)
+                + ", attempt=" + attempt
                 + ", elapsed=" + elapsed.toMillis() + "ms, phase=" + phase
                 + ", cause=" + (cause == null ? null : cause.getClass().getName()) + "}";
     }

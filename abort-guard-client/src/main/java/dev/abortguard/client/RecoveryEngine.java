@@ -27,8 +27,14 @@ final class RecoveryEngine implements AutoCloseable {
     /** How long the idle deadline thread lives; it is recreated on the next armed deadline. */
     static final Duration TIMER_KEEP_ALIVE = Duration.ofSeconds(1);
 
+    /** WARN lines per second for listener failures; a listener that throws on every event is one bug. */
+    static final int MAX_LISTENER_LINES_PER_SECOND = 10;
+
     private final TimeoutRecoveryPolicy policy;
     private final CallbackRunner callbacks = new CallbackRunner();
+    // Listeners run on the I/O reactor thread too (a refused async recovery): a listener that throws
+    // on every event must not turn a storm of failures into a storm of stack traces there.
+    private final LogThrottle listenerLog = new LogThrottle(MAX_LISTENER_LINES_PER_SECOND);
     private final Clock clock = Clock.systemUTC();
     /** {@code null} without an exchange deadline: such a policy never has a timer thread. */
     private final DeadlineTimer deadlines;
@@ -75,17 +81,22 @@ final class RecoveryEngine implements AutoCloseable {
      * is returned as it is. Returns the exception for the caller.
      */
     IOException abandon(RecoveryCall<?> call, long start, IOException failure, ExchangeProgress progress, String why) {
+        Observers observers = new Observers();
         FailurePhase phase = FailureClassifier.classify(failure, progress);
         RecoveryContext context = call.context(1, elapsed(start), phase, failure);
-        failed(context);
+        observers.failed(context);
+        IOException result;
         if (!phase.needsRecovery()) {
-            outcome(context, RecoveryOutcome.FAILED);
-            return failure;
+            observers.outcome(context, RecoveryOutcome.FAILED);
+            result = failure;
+        } else {
+            List<RecoveryStep> trail = new ArrayList<>();
+            trail.add(step(start, "attempt 1", phase + ": " + Failures.summary(failure)));
+            trail.add(step(start, "recovery", "skipped: " + why));
+            result = end(call, observers, context, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
         }
-        List<RecoveryStep> trail = new ArrayList<>();
-        trail.add(step(start, "attempt 1", phase + ": " + Failures.summary(failure)));
-        trail.add(step(start, "recovery", "skipped: " + why));
-        return end(call, context, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
+        observers.rethrowFatal(result);
+        return result;
     }
 
     /**
@@ -102,8 +113,41 @@ final class RecoveryEngine implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs the logical request to its end, then raises a {@link VirtualMachineError} that a listener
+     * or the handler threw on the way: only after the handler has had the outcome and the listeners
+     * their {@code onOutcome}, with the caller's exception attached as suppressed.
+     */
     private <R> R run(
             RecoveryCall<R> call, long start, IOException pending, ExchangeProgress pendingProgress, long pendingFailedAt)
+            throws IOException {
+        Observers observers = new Observers();
+        R result;
+        try {
+            result = run(call, observers, start, pending, pendingProgress, pendingFailedAt);
+        } catch (Throwable ended) {
+            observers.rethrowFatal(ended);
+            throw ended;
+        }
+        if (observers.fatal != null && result instanceof AutoCloseable) {
+            // Nobody will receive this response: return its connection to the pool.
+            try {
+                ((AutoCloseable) result).close();
+            } catch (Exception | LinkageError e) {
+                observers.fatal.addSuppressed(e);
+            }
+        }
+        observers.rethrowFatal(null);
+        return result;
+    }
+
+    private <R> R run(
+            RecoveryCall<R> call,
+            Observers observers,
+            long start,
+            IOException pending,
+            ExchangeProgress pendingProgress,
+            long pendingFailedAt)
             throws IOException {
         List<RecoveryStep> trail = new ArrayList<>();
         int attempt = pending == null ? 0 : 1;
@@ -136,7 +180,7 @@ final class RecoveryEngine implements AutoCloseable {
                     if (failedBefore) {
                         RecoveryContext done = call.context(attempt, elapsed(start), null, null);
                         trail.add(step(start, "attempt " + attempt, "answered"));
-                        outcome(done, resent ? RecoveryOutcome.RESENT : RecoveryOutcome.RETRIED);
+                        observers.outcome(done, resent ? RecoveryOutcome.RESENT : RecoveryOutcome.RETRIED);
                     }
                     return result;
                 } catch (IOException e) {
@@ -148,12 +192,12 @@ final class RecoveryEngine implements AutoCloseable {
                             // an interceptor threw) settles nothing: end with what was known before it.
                             trail.add(step(start, "attempt " + attempt, "not sent: " + Failures.summary(e)));
                             RecoveryContext context = call.context(attempt, elapsed(start), FailurePhase.NEVER_SENT, e);
-                            throw end(call, context, earlierPhase(beforeResend), beforeResend, trail, new IOException(e));
+                            throw end(call, observers, context, earlierPhase(beforeResend), beforeResend, trail, new IOException(e));
                         }
                         // Not a transport failure (a throwing interceptor or handler, a shut-down pool): the
                         // caller's business, unchanged.
                         if (failedBefore) {
-                            outcome(call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, e),
+                            observers.outcome(call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, e),
                                     RecoveryOutcome.FAILED);
                         }
                         throw e;
@@ -172,14 +216,18 @@ final class RecoveryEngine implements AutoCloseable {
                 RecoveryContext retry = call.context(attempt, elapsed(start), FailurePhase.RESPONSE_RECEIVED, failure);
                 last = retry;
                 trail.add(step(start, "attempt " + attempt, failure.getMessage()));
-                notify(l -> l.onRetry(retry, signal.delay()));
-                if (!sleep(signal.delay())) {
+                // The retry backoff's floor and jitter apply here too: a Retry-After of 0 or a date in
+                // the past would otherwise be a retry loop with no pause at all.
+                Duration delay = policy.retryBackoff.atLeast(signal.delay(), retries++);
+                observers.notify(l -> l.onRetry(retry, delay));
+                trail.add(step(start, "retry", "after " + delay.toMillis() + "ms"));
+                if (!sleep(delay)) {
                     InterruptedIOException interrupted = new InterruptedIOException("interrupted while waiting for Retry-After");
                     if (beforeResend != null) {
                         trail.add(step(start, "retry", "interrupted"));
-                        throw end(call, retry, earlierPhase(beforeResend), beforeResend, trail, interrupted);
+                        throw end(call, observers, retry, earlierPhase(beforeResend), beforeResend, trail, interrupted);
                     }
-                    outcome(retry, RecoveryOutcome.FAILED);
+                    observers.outcome(retry, RecoveryOutcome.FAILED);
                     throw interrupted;
                 }
                 continue;
@@ -192,9 +240,9 @@ final class RecoveryEngine implements AutoCloseable {
                 phase = FailurePhase.OUTCOME_UNKNOWN;
                 last = call.context(attempt, elapsed(start), phase, failure);
                 trail.add(step(start, "attempt " + attempt, failure.getMessage()));
-                failed(last);
+                observers.failed(last);
                 if (policy.mode != RecoveryMode.STATUS_CHECK && policy.mode != RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
-                    throw end(call, last, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
+                    throw end(call, observers, last, phase, RecoveryOutcome.UNRESOLVED, trail, failure);
                 }
                 // Otherwise back to the status check, within the recovery timeout already running.
             } else {
@@ -202,7 +250,7 @@ final class RecoveryEngine implements AutoCloseable {
                 last = call.context(attempt, elapsed(start), phase, failure);
                 trail.add(step(start, "attempt " + attempt,
                         phase + ": " + Failures.summary(failure) + (progress.deadlineFired() ? " (exchange deadline)" : "")));
-                failed(last);
+                observers.failed(last);
             }
 
             if (phase == FailurePhase.NEVER_SENT) {
@@ -216,7 +264,7 @@ final class RecoveryEngine implements AutoCloseable {
                         && !call.canceledByCaller()) {
                     Duration delay = policy.retryBackoff.delay(retries++);
                     RecoveryContext retry = last;
-                    notify(l -> l.onRetry(retry, delay));
+                    observers.notify(l -> l.onRetry(retry, delay));
                     trail.add(step(start, "retry", "after " + delay.toMillis() + "ms"));
                     if (sleep(delay)) {
                         continue;
@@ -225,13 +273,13 @@ final class RecoveryEngine implements AutoCloseable {
                 if (beforeResend != null) {
                     // A resend that never went out does not settle what the earlier attempts did: end with
                     // what was known before it, never with a bare connect error that hides an unknown.
-                    throw end(call, last, earlierPhase(beforeResend), beforeResend, trail, failure);
+                    throw end(call, observers, last, earlierPhase(beforeResend), beforeResend, trail, failure);
                 }
-                outcome(last, RecoveryOutcome.FAILED);
+                observers.outcome(last, RecoveryOutcome.FAILED);
                 throw failure;
             }
             if (phase == FailurePhase.RESPONSE_RECEIVED) {
-                outcome(last, RecoveryOutcome.FAILED);
+                observers.outcome(last, RecoveryOutcome.FAILED);
                 throw failure;
             }
 
@@ -241,11 +289,11 @@ final class RecoveryEngine implements AutoCloseable {
                 recoveryStarted = true;
                 recoveryDeadline = failedAt + policy.recoveryTimeout.toNanos();
             }
-            Resolution resolution = recover(call, last, trail, start, recoveryDeadline, attempt < policy.maxAttempts);
+            Resolution resolution = recover(call, observers, last, trail, start, recoveryDeadline, attempt < policy.maxAttempts);
             switch (resolution.outcome) {
                 case RESENT:
                     RecoveryContext resend = last;
-                    notify(l -> l.onResend(resend));
+                    observers.notify(l -> l.onResend(resend));
                     trail.add(step(start, "resend", "same key, attempt " + (attempt + 1)));
                     resent = true;
                     beforeResend = resolution.knownNotApplied ? RecoveryOutcome.NOT_APPLIED : RecoveryOutcome.UNRESOLVED;
@@ -257,15 +305,15 @@ final class RecoveryEngine implements AutoCloseable {
                     } catch (IOException e) {
                         // The server acted; only the response it supplied could not be read: say both.
                         trail.add(step(start, "adopt", "status-check response unreadable: " + Failures.summary(e)));
-                        throw end(call, last, phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, trail, e);
+                        throw end(call, observers, last, phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, trail, e);
                     } catch (RuntimeException e) {
-                        outcome(last, RecoveryOutcome.COMPLETED); // the caller's handler threw on it: its business
+                        observers.outcome(last, RecoveryOutcome.COMPLETED); // the caller's handler threw on it: its business
                         throw e;
                     }
-                    outcome(last, RecoveryOutcome.COMPLETED);
+                    observers.outcome(last, RecoveryOutcome.COMPLETED);
                     return adopted;
                 default:
-                    throw end(call, last, phase, resolution.outcome, trail, failure);
+                    throw end(call, observers, last, phase, resolution.outcome, trail, failure);
             }
         }
     }
@@ -282,6 +330,7 @@ final class RecoveryEngine implements AutoCloseable {
     /** Builds the caller's exception; an unresolved one goes to the handler first. */
     private TimeoutRecoveryException end(
             RecoveryCall<?> call,
+            Observers observers,
             RecoveryContext last,
             FailurePhase phase,
             RecoveryOutcome outcome,
@@ -290,9 +339,9 @@ final class RecoveryEngine implements AutoCloseable {
         TimeoutRecoveryException end =
                 new TimeoutRecoveryException(call.requestLine(), call.idempotencyKey(), phase, outcome, trail, failure);
         if (outcome == RecoveryOutcome.UNRESOLVED) {
-            unresolved(end);
+            observers.unresolved(end);
         }
-        outcome(last, outcome);
+        observers.outcome(last, outcome);
         return end;
     }
 
@@ -317,6 +366,7 @@ final class RecoveryEngine implements AutoCloseable {
 
     private Resolution recover(
             RecoveryCall<?> call,
+            Observers observers,
             RecoveryContext context,
             List<RecoveryStep> trail,
             long start,
@@ -339,16 +389,17 @@ final class RecoveryEngine implements AutoCloseable {
                     trail.add(step(start, "cancel", "skipped: the server answered 2xx before the body was lost"));
                     return Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
                 }
-                return cancel(context, trail, start);
+                return cancel(observers, context, trail, start);
             case STATUS_CHECK:
             case STATUS_CHECK_THEN_CANCEL:
             default:
-                return checkStatus(call, context, trail, start, deadline, attemptsLeft);
+                return checkStatus(call, observers, context, trail, start, deadline, attemptsLeft);
         }
     }
 
     private Resolution checkStatus(
             RecoveryCall<?> call,
+            Observers observers,
             RecoveryContext context,
             List<RecoveryStep> trail,
             long start,
@@ -364,10 +415,18 @@ final class RecoveryEngine implements AutoCloseable {
             long bound = Math.min(remaining, policy.callbackTimeout.toNanos());
             CallbackRunner.Result<StatusDecision> result =
                     callbacks.run(() -> policy.statusCheck.check(context), bound, context.idempotencyKey());
+            if (result.notStarted()) {
+                // Earlier callbacks ignored their interrupt and still hold their threads: asking again
+                // would strand one more, and a cancel could not start either. End as nothing is known.
+                trail.add(step(start, "status-check " + check, result.failure()));
+                return Resolution.of(context.phase() == FailurePhase.RESPONSE_BODY_LOST
+                        ? RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE
+                        : RecoveryOutcome.UNRESOLVED);
+            }
             StatusDecision decision = result.ok() ? result.value() : StatusDecision.unknown();
             trail.add(step(start, "status-check " + check,
                     result.ok() ? decision.toString() : "UNKNOWN (" + result.failure() + ")"));
-            notify(l -> l.onStatusCheck(context, decision));
+            observers.notify(l -> l.onStatusCheck(context, decision));
             switch (decision.kind()) {
                 case COMPLETED:
                     return decision.response().isPresent()
@@ -395,7 +454,7 @@ final class RecoveryEngine implements AutoCloseable {
             return Resolution.of(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
         }
         if (policy.mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
-            return cancel(context, trail, start);
+            return cancel(observers, context, trail, start);
         }
         return Resolution.of(RecoveryOutcome.UNRESOLVED);
     }
@@ -427,13 +486,17 @@ final class RecoveryEngine implements AutoCloseable {
         return otherwise == RecoveryOutcome.NOT_APPLIED ? Resolution.RESEND_NOT_APPLIED : Resolution.RESEND_UNKNOWN;
     }
 
-    private Resolution cancel(RecoveryContext context, List<RecoveryStep> trail, long start) {
+    private Resolution cancel(Observers observers, RecoveryContext context, List<RecoveryStep> trail, long start) {
         CallbackRunner.Result<CancelResult> result =
                 callbacks.run(() -> policy.cancelAction.cancel(context), policy.callbackTimeout.toNanos(),
                         context.idempotencyKey());
+        if (result.notStarted()) {
+            trail.add(step(start, "cancel", result.failure()));
+            return Resolution.of(RecoveryOutcome.UNRESOLVED);
+        }
         CancelResult cancel = result.ok() ? result.value() : CancelResult.FAILED;
         trail.add(step(start, "cancel", result.ok() ? cancel.name() : "FAILED (" + result.failure() + ")"));
-        notify(l -> l.onCancel(context, cancel));
+        observers.notify(l -> l.onCancel(context, cancel));
         switch (cancel) {
             case CANCELED:
                 return Resolution.of(RecoveryOutcome.CANCELED);
@@ -444,31 +507,77 @@ final class RecoveryEngine implements AutoCloseable {
         }
     }
 
-    private void unresolved(TimeoutRecoveryException end) {
-        try {
-            policy.unresolvedOutcomeHandler.onUnresolved(end);
-        } catch (RuntimeException e) {
-            // The handler is the last line of defense; if it fails, the log is.
-            LOG.error("UnresolvedOutcomeHandler failed; unresolved outcome: {} key={} phase={} trail={}",
-                    end.requestLine(), end.idempotencyKey(), end.phase(), end.trail(), e);
-        }
-    }
+    /**
+     * The listeners and the handler as one logical request sees them. Nothing they throw changes
+     * the outcome or skips a step: an ordinary failure (any exception, checked or not, and any
+     * {@link Error} short of a {@link VirtualMachineError}) is logged once and dropped; a {@link
+     * VirtualMachineError} (out of memory, stack overflow) is kept until the request has ended
+     * ({@link #rethrowFatal}), because going on with the remaining steps is what lets the handler
+     * record an unknown outcome that the caller would otherwise lose with the error.
+     */
+    private final class Observers {
+        /** The first fatal error a listener or the handler threw; later ones are suppressed into it. */
+        VirtualMachineError fatal;
 
-    private void failed(RecoveryContext context) {
-        notify(l -> l.onFailure(context));
-    }
-
-    private void outcome(RecoveryContext context, RecoveryOutcome outcome) {
-        notify(l -> l.onOutcome(context, outcome));
-    }
-
-    private void notify(java.util.function.Consumer<RecoveryListener> event) {
-        for (RecoveryListener listener : policy.listeners) {
-            try {
-                event.accept(listener);
-            } catch (RuntimeException e) {
-                LOG.warn("RecoveryListener {} threw; ignored", listener, e);
+        void notify(java.util.function.Consumer<RecoveryListener> event) {
+            for (RecoveryListener listener : policy.listeners) {
+                try {
+                    event.accept(listener);
+                } catch (VirtualMachineError e) {
+                    keep(e);
+                } catch (Throwable e) {
+                    long held = listenerLog.acquire();
+                    if (held > 0) {
+                        logSuppressedListenerLines(held);
+                    }
+                    if (held >= 0) {
+                        LOG.warn("RecoveryListener {} threw; ignored", LogSafe.clean(String.valueOf(listener)), e);
+                    }
+                }
             }
+        }
+
+        void failed(RecoveryContext context) {
+            notify(l -> l.onFailure(context));
+        }
+
+        void outcome(RecoveryContext context, RecoveryOutcome outcome) {
+            notify(l -> l.onOutcome(context, outcome));
+        }
+
+        void unresolved(TimeoutRecoveryException end) {
+            try {
+                policy.unresolvedOutcomeHandler.onUnresolved(end);
+            } catch (VirtualMachineError e) {
+                keep(e);
+            } catch (Throwable e) {
+                // The handler is the last line of defense; if it fails, the log is.
+                LOG.error("UnresolvedOutcomeHandler failed; unresolved outcome: {} key={} phase={} trail={}",
+                        LogSafe.clean(end.requestLine()), LogSafe.clean(end.idempotencyKey()), end.phase(),
+                        LogSafe.trail(end.trail()), e);
+            }
+        }
+
+        private void keep(VirtualMachineError e) {
+            if (fatal == null) {
+                fatal = e;
+            } else if (fatal != e) {
+                fatal.addSuppressed(e);
+            }
+        }
+
+        /**
+         * Throws the kept fatal error, if any, with what the caller would have received ({@code
+         * ended}: the exception, or {@code null} for a result) attached as suppressed.
+         */
+        void rethrowFatal(Throwable ended) {
+            if (fatal == null || fatal == ended) {
+                return;
+            }
+            if (ended != null) {
+                fatal.addSuppressed(ended);
+            }
+            throw fatal;
         }
     }
 
@@ -500,8 +609,17 @@ final class RecoveryEngine implements AutoCloseable {
         }
     }
 
+    private static void logSuppressedListenerLines(long held) {
+        LOG.warn("Suppressed {} 'RecoveryListener threw' lines (at most {} per second)", held,
+                MAX_LISTENER_LINES_PER_SECOND);
+    }
+
     @Override
     public void close() {
+        long held = listenerLog.drain();
+        if (held > 0) {
+            logSuppressedListenerLines(held);
+        }
         if (deadlines != null) {
             deadlines.close();
         }

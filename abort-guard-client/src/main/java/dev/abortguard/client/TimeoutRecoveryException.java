@@ -14,7 +14,9 @@ import java.util.Objects;
  * RestTemplate} as a {@code ResourceAccessException}, like any other transport failure. It
  * carries what an operator needs to reconcile by hand: the request line, the idempotency key, the
  * phase of the last failure, the outcome and the immutable decision trail. The last failure is
- * the {@linkplain #getCause() cause}.
+ * the {@linkplain #getCause() cause}. Its message quotes the request line, the key and the trail
+ * cleaned and bounded as the client's log lines do (see {@link
+ * UnresolvedOutcomeHandler#logWarning()}); the accessors return them exactly.
  */
 public final class TimeoutRecoveryException extends IOException {
 
@@ -63,7 +65,9 @@ public final class TimeoutRecoveryException extends IOException {
             FailurePhase phase,
             RecoveryOutcome outcome,
             List<RecoveryStep> trail) {
-        return requestLine + " [key " + key + "]: " + outcome + " after " + phase + "; trail " + trail;
+        // The message ends up in the caller's logs: cleaned and bounded like the library's own lines.
+        return LogSafe.clean(requestLine) + " [key " + LogSafe.clean(key) + "]: " + outcome + " after " + phase
+                + "; trail " + LogSafe.trail(trail);
     }
 
     /**

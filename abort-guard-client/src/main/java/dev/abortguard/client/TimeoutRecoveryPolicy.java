@@ -331,7 +331,8 @@ public final class TimeoutRecoveryPolicy {
 
         /**
          * Backoff between retries of {@link FailurePhase#NEVER_SENT} failures: {@code initial},
-         * doubling up to {@code max}, with jitter. Default 50 ms to 1 s.
+         * doubling up to {@code max}, with jitter. Default 50 ms to 1 s. It is also the floor of every
+         * {@code Retry-After} wait (see {@link #maxRetryAfter}).
          *
          * @param initial the first delay; positive
          * @param max the largest delay; at least {@code initial}
@@ -402,6 +403,13 @@ public final class TimeoutRecoveryPolicy {
          * attempt consumed the stream, and a retry would send a different (empty or truncated)
          * payload under the same idempotency key; their 429/503 reaches the caller as it is.
          * Default 5 s; {@link Duration#ZERO} disables {@code Retry-After} retries.
+         *
+         * <p>The wait is never shorter than the {@linkplain #retryBackoff retry backoff} of that retry
+         * (its unjittered delay, doubling per retry of the logical request), so that {@code
+         * Retry-After: 0} or a date in the past cannot turn into a retry loop with no pause; and it is
+         * spread upwards by the {@linkplain #jitter jitter} (never sooner than the server asked), so
+         * that callers told the same time do not come back together. The wait may therefore exceed
+         * the cap by the floor and the jitter; the cap only judges what the server asked for.
          *
          * @param cap the cap; zero or positive
          * @return this builder

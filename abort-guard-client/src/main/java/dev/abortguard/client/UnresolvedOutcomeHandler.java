@@ -10,7 +10,9 @@ package dev.abortguard.client;
  * async adapter's recovery queue is full or it is closing, the thread that completed the exchange
  * (an I/O reactor thread of HttpClient). Keep it fast and non-blocking there: hand the outcome to a
  * queue, do not write to a database inline. A handler that throws is logged at ERROR with the key and the caller still
- * receives the {@link TimeoutRecoveryException}; the outcome is never dropped silently.
+ * receives the {@link TimeoutRecoveryException}; the outcome is never dropped silently. A {@link
+ * VirtualMachineError} it throws is handled as one thrown by a {@link RecoveryListener}: the
+ * listeners still get the outcome, then the caller receives the error.
  */
 @FunctionalInterface
 public interface UnresolvedOutcomeHandler {
@@ -26,7 +28,10 @@ public interface UnresolvedOutcomeHandler {
     /**
      * The default handler: one WARN line per unresolved outcome on the logger {@code
      * dev.abortguard.client.UnresolvedOutcome}, with the request line, the key, the phase and the
-     * trail, and no stack trace.
+     * trail, and no stack trace. The line is one line whatever the values hold: control characters
+     * (CR, LF, ESC, ...), U+2028, U+2029 and bidi controls are written as {@code _}, the request line
+     * and the key are cut after 200 characters and the trail after 4,000, each marked {@code ...}.
+     * {@link TimeoutRecoveryException#idempotencyKey()} stays exact.
      *
      * @return the logging handler
      */

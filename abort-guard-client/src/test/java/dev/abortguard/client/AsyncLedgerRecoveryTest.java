@@ -62,6 +62,12 @@ class AsyncLedgerRecoveryTest {
 
     AsyncTimeoutRecovery recovery(RecoveryMode mode,
                                   java.util.function.UnaryOperator<TimeoutRecoveryPolicy.Builder> configure) {
+        return recovery(mode, configure, Duration.ofMillis(300));
+    }
+
+    AsyncTimeoutRecovery recovery(RecoveryMode mode,
+                                  java.util.function.UnaryOperator<TimeoutRecoveryPolicy.Builder> configure,
+                                  Duration responseTimeout) {
         TimeoutRecoveryPolicy policy = configure.apply(TimeoutRecoveryPolicy.builder()
                 .mode(mode)
                 .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
@@ -70,7 +76,7 @@ class AsyncLedgerRecoveryTest {
                 .addListener(steps))
                 .build();
         CloseableHttpAsyncClient client = HttpAsyncClients.custom()
-                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(responseTimeout)).build())
                 .build();
         client.start();
         recovery = policy.wrapAsync(client);
@@ -106,7 +112,7 @@ class AsyncLedgerRecoveryTest {
 
     @Test
     void exchangeDeadlineEndsADripAsOutcomeUnknownAndReachesTheHandler() throws Exception {
-        recovery(RecoveryMode.REPORT_ONLY, builder -> builder.exchangeDeadline(Duration.ofSeconds(1)));
+        recovery(RecoveryMode.REPORT_ONLY, builder -> builder.exchangeDeadline(Duration.ofSeconds(1)), Duration.ofMillis(900));
         SimpleHttpRequest drip = SimpleRequestBuilder.get(server.baseUri() + "/drip-head")
                 .setHeader("Idempotency-Key", "async-drip").build();
 
@@ -116,7 +122,8 @@ class AsyncLedgerRecoveryTest {
 
         assertThat(failure).isInstanceOf(ExecutionException.class);
         TimeoutRecoveryException unknown = (TimeoutRecoveryException) failure.getCause();
-        // a 300 ms responseTimeout never fires on a drip; the 1 s deadline does (generous upper bound)
+        // a 900 ms responseTimeout never fires on 100 ms gaps, even overrun; the 1 s deadline does
+        // (generous upper bound)
         assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
         assertThat(unknown.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
         assertThat(unknown.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
@@ -240,6 +247,48 @@ class AsyncLedgerRecoveryTest {
         assertThat(unresolved).containsExactly(full, closed);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(holder::isDone);
         assertThat(server.records("queued")).isEqualTo(1);
+    }
+
+    @Test
+    void refusedRecoveriesAreLoggedAtABoundedRateAndCountedExactly() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        HoldingListener listener = new HoldingListener();
+        singleThreaded(listener, Duration.ofSeconds(10), 1);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                ObservabilityTest.capture(AsyncTimeoutRecovery.class.getName());
+        int refusals = 300;
+        try {
+            recovery.execute(payment("holder"));
+            assertThat(listener.holding.await(10, TimeUnit.SECONDS)).as("the recovery thread is busy").isTrue();
+            recovery.execute(payment("queued"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> recovery.queuedRecoveries() == 1);
+            int closedPort = LedgerServer.closedPort();
+            long start = System.nanoTime();
+            List<CompletableFuture<SimpleHttpResponse>> refused = new java.util.ArrayList<>();
+            for (int i = 0; i < refusals; i++) {
+                refused.add(recovery.execute(payment("http://127.0.0.1:" + closedPort, "amount=" + i)));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> refused.stream().allMatch(CompletableFuture::isDone));
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1;
+            assertThat(recovery.refusedRecoveries()).as("exact count").isEqualTo(refusals);
+
+            // a line per one-second window at most, plus at most one summary per window
+            long lines = log.list.stream().filter(e -> e.getMessage().startsWith("Recovery queue full")).count();
+            assertThat(lines).as("queue-full lines in about %d s", seconds)
+                    .isPositive()
+                    .isLessThanOrEqualTo((seconds + 1) * AsyncTimeoutRecovery.MAX_REFUSAL_LINES_PER_SECOND);
+            assertThat(log.list).allSatisfy(e -> assertThat(e.getThreadName()).as("logged on").doesNotStartWith("abort-guard"));
+
+            listener.release.countDown();
+            recovery.close();
+
+            // every refusal is either a line or counted in a summary line
+            long summarized = log.list.stream().filter(e -> e.getMessage().startsWith("Suppressed"))
+                    .mapToLong(e -> ((Number) e.getArgumentArray()[0]).longValue()).sum();
+            assertThat(lines + summarized).isEqualTo(refusals);
+        } finally {
+            ObservabilityTest.release(AsyncTimeoutRecovery.class.getName(), log);
+        }
     }
 
     @Test

@@ -21,6 +21,26 @@ class BackoffAndRetryAfterTest {
         assertThat(new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0).delay(2)).isEqualTo(Duration.ofMillis(400));
     }
 
+    @RepeatedTest(20)
+    void aRetryAfterWaitIsAtLeastTheBackoffAndJitteredUpwardsOnly() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0.2);
+        assertThat(backoff.atLeast(Duration.ZERO, 0)).isBetween(Duration.ofMillis(100), Duration.ofMillis(120));
+        assertThat(backoff.atLeast(Duration.ZERO, 3)).isBetween(Duration.ofMillis(800), Duration.ofMillis(960));
+        assertThat(backoff.atLeast(Duration.ofSeconds(2), 0)).isBetween(Duration.ofSeconds(2), Duration.ofMillis(2400));
+        assertThat(new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0).atLeast(Duration.ZERO, 1))
+                .isEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void retryAfterWaitsAreSpread() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(1000), 0.2);
+        java.util.Set<Duration> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            seen.add(backoff.atLeast(Duration.ofSeconds(1), 0));
+        }
+        assertThat(seen).as("callers told the same time do not come back together").hasSizeGreaterThan(1);
+    }
+
     @Test
     void retryAfterIsReadFrom429And503OnlyAndCapped() {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);

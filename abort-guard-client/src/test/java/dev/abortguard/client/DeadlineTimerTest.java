@@ -18,6 +18,24 @@ class DeadlineTimerTest {
         return new DeadlineTimer(delay, keepAlive, DaemonThreads.named("test-deadline"));
     }
 
+    /**
+     * A timer whose worker thread starts its work only once {@code gate} opens. Deadlines fire only
+     * on that thread, so until then nothing can fire however long the test thread is descheduled
+     * between arm() and disarm() or close(): the test waits on the gate, not on a short delay.
+     */
+    private static DeadlineTimer gated(Duration delay, Duration keepAlive, CountDownLatch gate,
+                                       java.util.concurrent.atomic.AtomicReference<Thread> worker) {
+        java.util.concurrent.ThreadFactory named = DaemonThreads.named("test-deadline");
+        return new DeadlineTimer(delay, keepAlive, runnable -> {
+            Thread thread = named.newThread(() -> {
+                CallbackRunnerTest.awaitUninterruptibly(gate);
+                runnable.run();
+            });
+            worker.set(thread);
+            return thread;
+        });
+    }
+
     @Test
     void anArmedDeadlineFiresOnceAfterItsDelay() throws Exception {
         try (DeadlineTimer timer = timer(Duration.ofMillis(50), Duration.ofSeconds(1))) {
@@ -37,11 +55,13 @@ class DeadlineTimerTest {
 
     @Test
     void aDisarmedDeadlineNeverFires() throws Exception {
-        try (DeadlineTimer timer = timer(Duration.ofMillis(20), Duration.ofSeconds(1))) {
+        CountDownLatch gate = new CountDownLatch(1);
+        try (DeadlineTimer timer = gated(Duration.ofMillis(20), Duration.ofSeconds(1), gate, new java.util.concurrent.atomic.AtomicReference<>())) {
             AtomicInteger disarmedRuns = new AtomicInteger();
             timer.arm(disarmedRuns::incrementAndGet).disarm();
             CountDownLatch later = new CountDownLatch(1);
             timer.arm(later::countDown); // armed after it, due after it
+            gate.countDown(); // both are due by the time the worker looks: only the armed one fires
 
             assertThat(later.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(disarmedRuns).hasValue(0);
@@ -50,12 +70,14 @@ class DeadlineTimerTest {
 
     @Test
     void aDeadlineArmedWhileTheThreadIdlesOnAnEmptyQueueIsNotHeldBackByTheKeepAlive() throws Exception {
-        try (DeadlineTimer timer = timer(Duration.ofMillis(20), Duration.ofSeconds(60))) {
+        CountDownLatch open = new CountDownLatch(0);
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        try (DeadlineTimer timer = gated(Duration.ofMillis(20), Duration.ofSeconds(60), open, worker)) {
             CountDownLatch first = new CountDownLatch(1);
             timer.arm(first::countDown);
             assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
-            // The queue is empty now: the worker parks for its 60 s keep-alive and must be woken.
-            await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+            // The queue is empty now: wait until the worker is parked on it, then arm again.
+            awaitParkedOnAnEmptyQueue(worker.get());
 
             CountDownLatch second = new CountDownLatch(1);
             timer.arm(second::countDown);
@@ -113,10 +135,12 @@ class DeadlineTimerTest {
 
     @Test
     void closeDropsArmedDeadlinesAndArmsNothingAfterwards() {
-        DeadlineTimer timer = timer(Duration.ofMillis(100), Duration.ofSeconds(1));
+        CountDownLatch gate = new CountDownLatch(1);
+        DeadlineTimer timer = gated(Duration.ofMillis(100), Duration.ofSeconds(1), gate, new java.util.concurrent.atomic.AtomicReference<>());
         AtomicInteger runs = new AtomicInteger();
         timer.arm(runs::incrementAndGet);
         timer.close();
+        gate.countDown(); // the worker runs only now, with the deadline due by the end of the wait below
 
         assertThat(timer.arm(runs::incrementAndGet)).isSameAs(DeadlineTimer.Deadline.NONE);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> runs.get() == 0);
@@ -124,8 +148,10 @@ class DeadlineTimerTest {
 
     @Test
     void underConcurrentArmingExactlyTheDeadlinesLeftArmedFire() throws Exception {
-        // 1 s: long enough that no arming thread is descheduled between arm() and disarm() that long
-        try (DeadlineTimer timer = timer(Duration.ofSeconds(1), Duration.ofMillis(50))) {
+        // Nothing fires before every arming thread is done, however they are scheduled; then every
+        // deadline is due at once, and only those left armed may fire.
+        CountDownLatch gate = new CountDownLatch(1);
+        try (DeadlineTimer timer = gated(Duration.ofMillis(10), Duration.ofMillis(50), gate, new java.util.concurrent.atomic.AtomicReference<>())) {
             AtomicInteger disarmedRuns = new AtomicInteger();
             AtomicInteger keptRuns = new AtomicInteger();
             int perThread = 50_000;
@@ -147,6 +173,7 @@ class DeadlineTimerTest {
             for (Thread thread : threads) {
                 thread.join();
             }
+            gate.countDown();
 
             int kept = 2 * perThread / keptEvery;
             await().atMost(Duration.ofSeconds(10)).until(() -> keptRuns.get() == kept);

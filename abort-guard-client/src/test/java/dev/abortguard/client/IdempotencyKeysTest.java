@@ -43,6 +43,19 @@ class IdempotencyKeysTest {
     }
 
     @Test
+    void aBadGeneratedKeyIsReportedCleanedAndBounded() {
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new IdempotencyKeys("K", false, () -> "bad\r\nX-Forged: 1").newKey())
+                .withMessageContaining("idempotencyKeyGenerator")
+                .withMessageNotContaining("\r")
+                .withMessageNotContaining("\n");
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new IdempotencyKeys("K", false, () -> "g".repeat(IdempotencyKeys.MAX_KEY_LENGTH + 1)).newKey())
+                .withMessageContaining("longer than " + IdempotencyKeys.MAX_KEY_LENGTH)
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(600));
+    }
+
+    @Test
     void defaultKeysAreUuids() {
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
         String key = policy.keys.newKey();

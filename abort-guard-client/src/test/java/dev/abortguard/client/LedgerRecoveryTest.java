@@ -348,6 +348,101 @@ class LedgerRecoveryTest {
     }
 
     @Test
+    void uninterruptibleStatusChecksPileUpOnlyToTheStuckLimitThenRecoveryEndsUnresolvedWithoutStartingMore() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger();
+        int limit = CallbackRunner.MAX_STUCK_CALLBACKS;
+        client(policy(RecoveryMode.STATUS_CHECK)
+                .statusCheck(context -> {
+                    started.incrementAndGet();
+                    running.incrementAndGet();
+                    try {
+                        // like a blocking socket read: the interrupt at the callback timeout does not end it
+                        CallbackRunnerTest.awaitUninterruptibly(release);
+                        return StatusDecision.completed();
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                })
+                .callbackTimeout(Duration.ofMillis(50))
+                .recoveryTimeout(Duration.ofSeconds(1))
+                .statusCheckBackoff(Duration.ofMillis(5), Duration.ofMillis(10))
+                .build());
+        try {
+            // every check a request makes stays stuck; go on until the limit is reached
+            for (int i = 0; i < limit && started.get() < limit; i++) {
+                String amount = "amount=50-" + i;
+                TimeoutRecoveryException failure =
+                        catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment(amount), LedgerRecoveryTest::text));
+                assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            }
+            assertThat(started.get()).as("checks started").isEqualTo(limit);
+            int checksReported = steps.statusChecks.size();
+
+            TimeoutRecoveryException refused =
+                    catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=51"), LedgerRecoveryTest::text));
+
+            assertThat(refused.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            assertThat(refused.trail()).extracting(RecoveryStep::result)
+                    .anySatisfy(r -> assertThat(r).contains("not started", limit + " callbacks"));
+            assertThat(unresolved).contains(refused);
+            assertThat(started.get()).as("no check started beyond the limit").isEqualTo(limit);
+            assertThat(running.get()).as("stuck callback threads").isEqualTo(limit);
+            assertThat(steps.statusChecks).as("a check that never started is not reported as one").hasSize(checksReported);
+            assertThat(server.records(refused.idempotencyKey())).isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == 0);
+
+        // the stuck threads came back: recovery checks again
+        TimeoutRecoveryException again =
+                catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=52"), LedgerRecoveryTest::text));
+        assertThat(again.outcome()).as("COMPLETED without a response: the latch is open now")
+                .isEqualTo(RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE);
+        assertThat(started.get()).isEqualTo(limit + 1);
+    }
+
+    @Test
+    void uninterruptibleCancelActionsPileUpOnlyToTheStuckLimit() throws Exception {
+        server.script((key, arrival) -> Behavior.STALL_AFTER_RECORD);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        int limit = CallbackRunner.MAX_STUCK_CALLBACKS;
+        client(policy(RecoveryMode.CANCEL)
+                .cancelAction(context -> {
+                    started.incrementAndGet();
+                    CallbackRunnerTest.awaitUninterruptibly(release);
+                    return CancelResult.CANCELED;
+                })
+                .callbackTimeout(Duration.ofMillis(50))
+                .build(), Duration.ofMillis(100));
+        try {
+            for (int i = 0; i < limit; i++) {
+                String amount = "amount=53-" + i;
+                TimeoutRecoveryException failure =
+                        catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment(amount), LedgerRecoveryTest::text));
+                assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            }
+            assertThat(steps.cancels).hasSize(limit).containsOnly(CancelResult.FAILED);
+
+            TimeoutRecoveryException refused =
+                    catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(payment("amount=54"), LedgerRecoveryTest::text));
+
+            assertThat(refused.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
+            assertThat(refused.trail()).filteredOn(step -> step.action().equals("cancel")).singleElement()
+                    .satisfies(step -> assertThat(step.result()).startsWith("not started"));
+            assertThat(unresolved).hasSize(limit + 1).contains(refused);
+            assertThat(started.get()).isEqualTo(limit);
+            assertThat(steps.cancels).as("a cancel that never started is not reported as one").hasSize(limit);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void connectionRefusedIsNeverSentRetriedAndReachesTheCallerUnchanged() throws Exception {
         int closedPort = LedgerServer.closedPort(); // below the ephemeral range: no TCP self-connect
         client(policy(RecoveryMode.STATUS_CHECK).retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build());
@@ -428,8 +523,10 @@ class LedgerRecoveryTest {
     }
 
     @Test
-    void dripOfOneBytePer100msNeverTripsA300msResponseTimeout() throws Exception {
-        client(policy(RecoveryMode.REPORT_ONLY).build(), Duration.ofMillis(300));
+    void dripOfOneBytePer100msNeverTripsAShorterResponseTimeout() throws Exception {
+        // 1 s per read against 1.2 s in all: the timeout is per read, and a 100 ms gap stays well
+        // below it even when the ledger's sleeps overrun on a loaded machine
+        client(policy(RecoveryMode.REPORT_ONLY).build(), Duration.ofSeconds(1));
         HttpGet drip = new HttpGet(server.baseUri() + "/drip-body");
         drip.setHeader("Idempotency-Key", "drip-1");
 
@@ -444,7 +541,8 @@ class LedgerRecoveryTest {
 
     @Test
     void exchangeDeadlineEndsADripNearTheDeadlineAsOutcomeUnknown() throws Exception {
-        client(policy(RecoveryMode.REPORT_ONLY).exchangeDeadline(Duration.ofSeconds(1)).build(), Duration.ofMillis(300));
+        // a per-read timeout of 900 ms never fires on 100 ms gaps, even overrun; the 1 s deadline does
+        client(policy(RecoveryMode.REPORT_ONLY).exchangeDeadline(Duration.ofSeconds(1)).build(), Duration.ofMillis(900));
         HttpGet drip = new HttpGet(server.baseUri() + "/drip-head");
         drip.setHeader("Idempotency-Key", "drip-2");
 
@@ -453,7 +551,7 @@ class LedgerRecoveryTest {
                 catchThrowableOfType(TimeoutRecoveryException.class, () -> client.execute(drip, new BasicHttpClientResponseHandler()));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(3));
+        assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
         assertThat(failure.phase()).isEqualTo(FailurePhase.OUTCOME_UNKNOWN);
         assertThat(failure.outcome()).isEqualTo(RecoveryOutcome.UNRESOLVED);
         assertThat(failure.idempotencyKey()).isEqualTo("drip-2");
@@ -471,7 +569,40 @@ class LedgerRecoveryTest {
 
         assertThat(answer).startsWith("201 paid ");
         assertThat(server.arrivals(keyOf(answer))).isEqualTo(2);
-        assertThat(steps.retries).containsExactly(Duration.ofSeconds(1));
+        // what the server asked for, spread upwards by the default jitter (0.2)
+        assertThat(steps.retries).singleElement().satisfies(delay ->
+                assertThat(delay).isBetween(Duration.ofSeconds(1), Duration.ofMillis(1200)));
+        assertThat(steps.outcomes).containsExactly(RecoveryOutcome.RETRIED);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Behavior.class, names = {"RETRY_AFTER_ZERO", "RETRY_AFTER_PAST_DATE"})
+    void aRetryAfterOfZeroOrInThePastStillWaitsTheBackoffFloorWithJitter(Behavior busy) throws Exception {
+        server.script((key, arrival) -> arrival <= 3 ? busy : Behavior.ANSWER);
+        client(policy(RecoveryMode.STATUS_CHECK)
+                .maxAttempts(4)
+                .retryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .jitter(0.5)
+                .build());
+        HttpPost post = payment("amount=21c");
+        post.setHeader("Idempotency-Key", "come-back-now");
+
+        String answer = client.execute(post, LedgerRecoveryTest::text);
+
+        assertThat(answer).startsWith("201 paid come-back-now");
+        // the floor doubles per retry like any backoff, and jitter only ever adds: never sooner than asked
+        long[] floors = {100, 200, 400};
+        assertThat(steps.retries).hasSize(3);
+        for (int i = 0; i < floors.length; i++) {
+            assertThat(steps.retries.get(i)).as("wait before retry %d", i + 1)
+                    .isBetween(Duration.ofMillis(floors[i]), Duration.ofMillis(floors[i] * 3 / 2));
+        }
+        List<Long> arrivals = server.arrivalTimes("come-back-now");
+        assertThat(arrivals).hasSize(4);
+        for (int i = 0; i < floors.length; i++) {
+            assertThat(Duration.ofNanos(arrivals.get(i + 1) - arrivals.get(i))).as("server-side gap before retry %d", i + 1)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(floors[i]));
+        }
         assertThat(steps.outcomes).containsExactly(RecoveryOutcome.RETRIED);
     }
 
@@ -791,15 +922,17 @@ class LedgerRecoveryTest {
     @Test
     void exchangeDeadlineMidBodyIsBodyLostAndRecoveredOnce() throws Exception {
         AtomicInteger checks = new AtomicInteger();
+        // the 12-byte body drips for 1.2 s: the 1 s deadline fires mid-body, the 900 ms per-read
+        // timeout never does
         client(policy(RecoveryMode.STATUS_CHECK)
-                .exchangeDeadline(Duration.ofMillis(500))
+                .exchangeDeadline(Duration.ofSeconds(1))
                 .statusCheck(context -> {
                     checks.incrementAndGet();
                     BasicClassicHttpResponse recovered = new BasicClassicHttpResponse(200);
                     recovered.setEntity(new StringEntity("recovered " + context.phase()));
                     return StatusDecision.completed(recovered);
                 })
-                .build(), Duration.ofMillis(300));
+                .build(), Duration.ofMillis(900));
         HttpGet drip = new HttpGet(server.baseUri() + "/drip-body");
         drip.setHeader("Idempotency-Key", "drip-3");
 

@@ -37,6 +37,26 @@ class RecoveryContextTest {
     }
 
     @Test
+    void toStringCleansAndBoundsTheMethodThePathAndTheKey() {
+        RecoveryContext context = new RecoveryContext(
+                "PO\r\nST",
+                URI.create("http://localhost/pay\u202Ements/" + "p".repeat(1000)),
+                List.of(),
+                "key\u001b[2J\u2028" + "k".repeat(100_000),
+                1,
+                Duration.ZERO,
+                FailurePhase.OUTCOME_UNKNOWN,
+                null);
+
+        String printed = context.toString();
+
+        assertThat(printed).doesNotContain("\r", "\n", "\u001b", "\u2028", "\u202E")
+                .contains("PO__ST http://localhost/pay_ments/ppp", "key=key_[2J_kkk");
+        assertThat(printed.length()).as("bounded").isLessThan(3 * LogSafe.MAX_LENGTH);
+        assertThat(context.idempotencyKey()).as("the accessors stay exact").startsWith("key\u001b");
+    }
+
+    @Test
     void toStringOfASuccessfulAttemptHasNoPhaseOrCause() {
         RecoveryContext context = new RecoveryContext(
                 "POST", URI.create("http://localhost/p"), List.of(), "k", 1, Duration.ZERO, null, null);

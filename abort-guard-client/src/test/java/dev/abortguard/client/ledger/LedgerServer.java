@@ -53,6 +53,10 @@ public final class LedgerServer implements AutoCloseable {
         PENDING_THEN_STALL,
         /** Answer 503 with {@code Retry-After: 1}, without recording. */
         RETRY_AFTER_503,
+        /** Answer 503 with {@code Retry-After: 0}, without recording. */
+        RETRY_AFTER_ZERO,
+        /** Answer 429 with a {@code Retry-After} date an hour in the past, without recording. */
+        RETRY_AFTER_PAST_DATE,
         /** Answer 409 "request in progress" (IETF idempotency draft), without recording. */
         CONFLICT_409,
         /** Answer 422 "key reused with a different payload" (IETF idempotency draft), without recording. */
@@ -76,6 +80,7 @@ public final class LedgerServer implements AutoCloseable {
     }
 
     private final ServerSocket serverSocket;
+    private final Thread acceptor;
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ledger-worker");
         t.setDaemon(true);
@@ -84,6 +89,7 @@ public final class LedgerServer implements AutoCloseable {
     private final Map<String, Payment> ledger = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
     private final Queue<String> arrivalLog = new ConcurrentLinkedQueue<>();
+    private final Map<String, Queue<Long>> arrivalTimes = new ConcurrentHashMap<>();
     private final Queue<Socket> open = new ConcurrentLinkedQueue<>();
     private final AtomicInteger statusRequests = new AtomicInteger();
     private final AtomicInteger cancelRequests = new AtomicInteger();
@@ -93,7 +99,7 @@ public final class LedgerServer implements AutoCloseable {
 
     public LedgerServer() throws IOException {
         serverSocket = bindBelowEphemeralRange();
-        Thread acceptor = new Thread(this::acceptLoop, "ledger-acceptor");
+        acceptor = new Thread(this::acceptLoop, "ledger-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -165,6 +171,12 @@ public final class LedgerServer implements AutoCloseable {
     public int arrivals(String key) {
         AtomicInteger count = arrivals.get(key);
         return count == null ? 0 : count.get();
+    }
+
+    /** When each {@code POST /payments} with this key arrived ({@link System#nanoTime()}), in order. */
+    public List<Long> arrivalTimes(String key) {
+        Queue<Long> times = arrivalTimes.get(key);
+        return times == null ? List.of() : List.copyOf(times);
     }
 
     /** The raw {@code Idempotency-Key} header of every {@code POST /payments}, in arrival order. */
@@ -290,6 +302,7 @@ public final class LedgerServer implements AutoCloseable {
         String rawKey = request.headers.get("idempotency-key");
         String key = rawKey == null ? "none" : unquote(rawKey);
         arrivalLog.add(rawKey == null ? "none" : rawKey);
+        arrivalTimes.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(System.nanoTime());
         int arrival = arrivals.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         Behavior behavior = script.apply(key, arrival);
         switch (behavior) {
@@ -298,6 +311,14 @@ public final class LedgerServer implements AutoCloseable {
                 return false;
             case RETRY_AFTER_503:
                 respond(out, 503, "busy", "Retry-After: 1\r\n");
+                return true;
+            case RETRY_AFTER_ZERO:
+                respond(out, 503, "busy", "Retry-After: 0\r\n");
+                return true;
+            case RETRY_AFTER_PAST_DATE:
+                String past = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).minusHours(1));
+                respond(out, 429, "slow down", "Retry-After: " + past + "\r\n");
                 return true;
             case CONFLICT_409:
                 respond(out, 409, "in progress " + key);
@@ -412,9 +433,21 @@ public final class LedgerServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops listening, then drops every connection: a client that sees its connection drop finds
+     * the port already refusing. Closing a server socket while a thread is blocked in {@code
+     * accept()} only takes effect when that thread leaves it, and until then the socket still
+     * accepts; so the acceptor is joined before any connection is closed (otherwise a resend could
+     * be accepted after the connections were closed and then never answered).
+     */
     @Override
     public void close() throws IOException {
         serverSocket.close();
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket socket : open) {
             try {
                 socket.close();
