@@ -87,12 +87,19 @@ class AutoConfigurationConditionsTest {
             .withConfiguration(AutoConfigurations.of(AbortGuardClientAutoConfiguration.class));
 
     @Test
-    void theClientSideIsActiveOnlyWithAStatusCheckBeanAndCanBeSwitchedOff() {
+    void theClientSideIsActiveOnlyWithAStatusCheckBeanAndCanBeSwitchedOff() throws Exception {
         dev.abortguard.client.StatusCheck statusCheck = context -> dev.abortguard.client.StatusDecision.unknown();
         clientRunner.run(context -> assertThat(context).doesNotHaveBean(dev.abortguard.client.TimeoutRecoveryPolicy.class));
         clientRunner.withBean(dev.abortguard.client.StatusCheck.class, () -> statusCheck)
                 .run(context -> assertThat(context).hasSingleBean(dev.abortguard.client.TimeoutRecoveryPolicy.class)
                         .hasBean("abortGuardRequestFactoryCustomizer"));
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```properties\\n(spring\\.http\\.clients\\..*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(readme);
+        assertThat(m.find()).as("the README shows the client properties").isTrue();
+        String[] lines = m.group(1).lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toArray(String[]::new);
+        clientRunner.withBean(dev.abortguard.client.StatusCheck.class, () -> statusCheck).withPropertyValues(lines)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(dev.abortguard.client.TimeoutRecoveryPolicy.class));
         clientRunner.withBean(dev.abortguard.client.StatusCheck.class, () -> statusCheck)
                 .withPropertyValues("abortguard.client.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(dev.abortguard.client.TimeoutRecoveryPolicy.class));

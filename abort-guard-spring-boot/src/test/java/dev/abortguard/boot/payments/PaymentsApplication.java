@@ -26,6 +26,7 @@ public class PaymentsApplication {
         return HttpClients.createDefault();
     }
 
+    // tag::status-check[]
     @Bean
     StatusCheck providerStatusCheck(CloseableHttpClient statusClient, Environment environment) {
         return context -> statusClient.execute(new HttpGet("http://127.0.0.1:" + environment.getProperty("local.server.port")
@@ -38,4 +39,5 @@ public class PaymentsApplication {
             return response.getCode() == 404 ? StatusDecision.notApplied() : StatusDecision.unknown();
         });
     }
+    // end::status-check[]
 }
