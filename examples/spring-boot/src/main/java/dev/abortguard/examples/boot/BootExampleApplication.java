@@ -5,7 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * A Spring Boot 4 service that streams to slow clients and pays through a slow provider:
- * {@link AbortGuardConfiguration} is everything abort-guard needs.
+ * the abort-guard-spring-boot dependency and the {@link ProviderStatusCheck} bean are everything
+ * abort-guard needs.
  */
 @SpringBootApplication
 public class BootExampleApplication {

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code POST /checkout} pays through the provider with the wrapped RestClient. The provider
+ * {@code POST /checkout} pays through the provider with a RestClient from Boot's own builder. The provider
  * ({@code /provider/payments}) lives in the same application for the example: it records a
  * payment by Idempotency-Key and answers after 600 ms — after the caller's 300 ms read timeout.
  */
@@ -28,8 +28,8 @@ public class PaymentController {
     final Map<String, String> ledger = new ConcurrentHashMap<>();
     final AtomicInteger providerCalls = new AtomicInteger();
 
-    public PaymentController(RestClient providerRestClient, ProviderLocation location) {
-        this.provider = providerRestClient;
+    public PaymentController(RestClient.Builder builder, ProviderLocation location) {
+        this.provider = builder.build(); // Boot's builder: abort-guard wrapped its HttpClient 5
         this.location = location;
     }
 
