@@ -102,11 +102,30 @@ public class AbortGuardServerAutoConfiguration {
                     () -> new MicrometerAbortMetrics(registry, properties.getMaxRoutes()));
         }
 
-        /** Read when the meter is read: whichever guards exist then, summed. */
         @Bean
-        MeterBinder abortGuardDroppedLogEvents(ObjectProvider<LoggingGuard> guards) {
-            return registry -> FunctionCounter.builder(DROPPED_LOG_EVENTS, guards,
-                            g -> g.stream().mapToLong(LoggingGuard::droppedEvents).sum())
+        DroppedLogEventsMeter abortGuardDroppedLogEvents(ObjectProvider<LoggingGuard> guards) {
+            return new DroppedLogEventsMeter(guards);
+        }
+    }
+
+    /**
+     * Read when the meter is read: whichever guards exist then, summed. A bean, because Micrometer
+     * holds a function counter's state object weakly: the context keeps this one alive.
+     */
+    static final class DroppedLogEventsMeter implements MeterBinder {
+        private final ObjectProvider<LoggingGuard> guards;
+
+        DroppedLogEventsMeter(ObjectProvider<LoggingGuard> guards) {
+            this.guards = guards;
+        }
+
+        long dropped() {
+            return guards.stream().mapToLong(LoggingGuard::droppedEvents).sum();
+        }
+
+        @Override
+        public void bindTo(MeterRegistry registry) {
+            FunctionCounter.builder(DROPPED_LOG_EVENTS, this, DroppedLogEventsMeter::dropped)
                     .description("WARN/ERROR log events dropped because they only repeated a client abort already logged at INFO")
                     .register(registry);
         }
@@ -225,16 +244,60 @@ public class AbortGuardServerAutoConfiguration {
     /** Name of the counter of log events a guard dropped. */
     public static final String DROPPED_LOG_EVENTS = "http.server.client.abort.log.dropped";
 
+    /**
+     * One guard per logging context, shared by every application context of the JVM that uses it
+     * (tests start several): two guards would split the dropped count, and the first would decide
+     * anyway. The last application context to close removes it.
+     */
+    private static final java.util.Map<Object, SharedGuard<?>> SHARED_GUARDS = new java.util.IdentityHashMap<>();
+
+    private static final class SharedGuard<F> {
+        final F filter;
+        int users;
+
+        SharedGuard(F filter) {
+            this.filter = filter;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <F> F acquire(Object loggingContext, java.util.function.Supplier<F> install) {
+        synchronized (SHARED_GUARDS) {
+            SharedGuard<F> shared = (SharedGuard<F>) SHARED_GUARDS.computeIfAbsent(loggingContext, c -> new SharedGuard<>(install.get()));
+            shared.users++;
+            return shared.filter;
+        }
+    }
+
+    /** Returns {@code true} if the caller was the last user and must uninstall. */
+    private static boolean release(Object loggingContext) {
+        synchronized (SHARED_GUARDS) {
+            SharedGuard<?> shared = SHARED_GUARDS.get(loggingContext);
+            if (shared == null || --shared.users > 0) {
+                return false;
+            }
+            SHARED_GUARDS.remove(loggingContext);
+            return true;
+        }
+    }
+
     static final class LogbackLoggingGuard implements LoggingGuard, InitializingBean, DisposableBean {
-        final ClientAbortTurboFilter filter = new ClientAbortTurboFilter();
         private ch.qos.logback.classic.LoggerContext context;
+        private ClientAbortTurboFilter filter;
 
         @Override
         public void afterPropertiesSet() {
             context = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
-            filter.setContext(context);
-            filter.start();
-            context.addTurboFilter(filter);
+            filter = acquire(context, () -> {
+                ClientAbortTurboFilter installed = new ClientAbortTurboFilter();
+                installed.setContext(context);
+                installed.start();
+                context.addTurboFilter(installed);
+                return installed;
+            });
+            if (!context.getTurboFilterList().contains(filter)) {
+                context.addTurboFilter(filter); // Boot re-initialised logging (another context started): again
+            }
         }
 
         @Override
@@ -244,21 +307,38 @@ public class AbortGuardServerAutoConfiguration {
 
         @Override
         public void destroy() {
-            context.getTurboFilterList().remove(filter);
-            filter.stop();
+            if (release(context)) {
+                context.getTurboFilterList().remove(filter);
+                filter.stop();
+            }
         }
     }
 
     static final class Log4jLoggingGuard implements LoggingGuard, InitializingBean, DisposableBean {
-        final ClientAbortLog4jFilter filter = new ClientAbortLog4jFilter();
         private org.apache.logging.log4j.core.LoggerContext context;
+        private ClientAbortLog4jFilter filter;
 
         @Override
         public void afterPropertiesSet() {
             context = (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-            filter.start();
-            context.getConfiguration().addFilter(filter);
-            context.updateLoggers();
+            filter = acquire(context, () -> {
+                ClientAbortLog4jFilter installed = new ClientAbortLog4jFilter();
+                installed.start();
+                return installed;
+            });
+            if (!context.getConfiguration().hasFilter() || !contains(context.getConfiguration().getFilter(), filter)) {
+                context.getConfiguration().addFilter(filter);
+                context.updateLoggers();
+            }
+        }
+
+        private static boolean contains(org.apache.logging.log4j.core.Filter installed, ClientAbortLog4jFilter filter) {
+            if (installed == filter) {
+                return true;
+            }
+            return installed instanceof org.apache.logging.log4j.core.filter.CompositeFilter composite
+                    && composite.getFiltersArray() != null
+                    && java.util.Arrays.asList(composite.getFiltersArray()).contains(filter);
         }
 
         @Override
@@ -268,9 +348,11 @@ public class AbortGuardServerAutoConfiguration {
 
         @Override
         public void destroy() {
-            context.getConfiguration().removeFilter(filter);
-            context.updateLoggers();
-            filter.stop();
+            if (release(context)) {
+                context.getConfiguration().removeFilter(filter);
+                context.updateLoggers();
+                filter.stop();
+            }
         }
     }
 
