@@ -157,7 +157,16 @@ public final class ClientAbortClassifier {
      */
     private static final List<String> SHARED_IO_PACKAGES = List.of(
             "org.eclipse.jetty.io.", "org.eclipse.jetty.util.", "org.xnio.", "io.undertow.conduits.",
-            "io.undertow.channels.", "io.undertow.protocols.", "io.undertow.connector.", "io.undertow.util.");
+            "io.undertow.channels.", "io.undertow.protocols.", "io.undertow.connector.", "io.undertow.util.",
+            // Undertow's framed channels (HTTP/2, WebSockets) also carry its HTTP/2 client's streams
+            "io.undertow.server.protocol.framed.");
+
+    /**
+     * Undertow's server: a {@link java.nio.channels.ClosedChannelException} is claimed only when
+     * the first frame above the JDK and the shared layers is one of these (its exchange or servlet
+     * streams), where Undertow throws it for a stream the client reset or a connection it closed.
+     */
+    private static final List<String> UNDERTOW_SERVER_IO_PACKAGES = List.of("io.undertow.server.", "io.undertow.servlet.");
 
     /**
      * Outbound clients, drivers and data access: a failure from any of these is a backend failure
@@ -290,7 +299,7 @@ public final class ClientAbortClassifier {
             if (!abort) {
                 abort = kind == ABORT_TYPE
                         || (kind == JETTY_EOF_TYPE && isJettyServerEof(current))
-                        || (kind == NEUTRAL_IO && matchesServerIoMessage(current));
+                        || (kind == NEUTRAL_IO && (matchesServerIoMessage(current) || isUndertowServerClosedChannel(current)));
             }
             Throwable cause = current.getCause();
             if (cause == current) {
@@ -342,6 +351,27 @@ public final class ClientAbortClassifier {
     private boolean isJettyServerEof(Throwable t) {
         boolean writeAfterClose = t.getCause() == null && "Closed".equals(t.getMessage());
         return !writeAfterClose && !hasExcludedFrame(t);
+    }
+
+    /**
+     * Undertow throws a bare {@link java.nio.channels.ClosedChannelException} into a servlet's
+     * read or write once the client reset the HTTP/2 stream or closed the connection. Outbound NIO
+     * channels (Undertow's own HTTP/2 client included) throw the same type, so it counts only when
+     * the deciding frame is Undertow's server exchange or servlet stream; subclasses (an interrupt's
+     * {@code ClosedByInterruptException}) never.
+     */
+    private boolean isUndertowServerClosedChannel(Throwable t) {
+        if (t.getClass() != java.nio.channels.ClosedChannelException.class) {
+            return false;
+        }
+        for (StackTraceElement frame : t.getStackTrace()) {
+            String className = frame.getClassName();
+            byte kind = frameKind(className);
+            if (kind != PASS_THROUGH_FRAME) {
+                return kind == SERVER_FRAME && startsWithAny(className, UNDERTOW_SERVER_IO_PACKAGES);
+            }
+        }
+        return false;
     }
 
     /**

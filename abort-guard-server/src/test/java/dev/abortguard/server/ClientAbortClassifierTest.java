@@ -319,9 +319,71 @@ class ClientAbortClassifierTest {
     }
 
     @Test
-    void rawEofAndClosedChannelAreNotClaimed() {
+    void rawEofIsNeverClaimedNorAClosedChannelOutsideUndertowsServer() {
         assertFalse(classifier.isClientAbort(new EOFException("Unexpected end of JSON input")));
-        assertFalse(classifier.isClientAbort(thrownUnderUndertow(new ClosedChannelException())));
+        assertFalse(classifier.isClientAbort(thrownUnderUndertow(new EOFException())));
+        assertFalse(classifier.isClientAbort(new ClosedChannelException()), "thrown right here, in a test class");
+        assertFalse(classifier.isClientAbort(thrownUnder("com.example.LegacySocketClient", new ClosedChannelException())));
+        assertFalse(classifier.isClientAbort(thrownUnder("org.apache.tomcat.util.net.NioChannel", new ClosedChannelException())),
+                "Tomcat wraps its own in ClientAbortException; a bare one is not Undertow's");
+        assertFalse(classifier.isClientAbort(thrownUnderJettyClient(new ClosedChannelException())));
+    }
+
+    // ---- what the containers throw, stack frames as captured over loopback -----------------
+    // (containers.RealContainerThrowablesTest asserts on the captured instances themselves)
+
+    private static StackTraceElement frame(String className) {
+        return new StackTraceElement(className, "m", null, 1);
+    }
+
+    private static <T extends Throwable> T withFrames(T t, String... classNames) {
+        t.setStackTrace(java.util.Arrays.stream(classNames).map(ClientAbortClassifierTest::frame)
+                .toArray(StackTraceElement[]::new));
+        return t;
+    }
+
+    /** Undertow, a servlet write on an HTTP/2 stream the client reset. */
+    private static final String[] UNDERTOW_H2_SERVLET_WRITE = {
+            "io.undertow.server.protocol.framed.AbstractFramedStreamSinkChannel",
+            "io.undertow.protocols.http2.Http2DataStreamSinkChannel",
+            "org.xnio.conduits.StreamSinkChannelWrappingConduit",
+            "org.xnio.conduits.ConduitStreamSinkChannel",
+            "io.undertow.channels.DetachableStreamSinkChannel",
+            "io.undertow.server.HttpServerExchange$WriteDispatchChannel",
+            "org.xnio.channels.Channels",
+            "io.undertow.servlet.spec.ServletOutputStreamImpl",
+            "com.example.ReportServlet"};
+
+    /** Undertow's HTTP/2 client, a handler reading its backend's response on the request thread. */
+    private static final String[] UNDERTOW_H2_CLIENT_READ = {
+            "io.undertow.server.protocol.framed.AbstractFramedStreamSourceChannel",
+            "io.undertow.protocols.http2.Http2StreamSourceChannel",
+            "org.xnio.streams.ChannelInputStream",
+            "java.io.InputStream",
+            "com.example.ProxyServlet",
+            "jakarta.servlet.http.HttpServlet",
+            "io.undertow.servlet.handlers.ServletHandler"};
+
+    @Test
+    void undertowsClosedChannelIsAnAbortOnlyFromItsServerFrames() {
+        assertTrue(classifier.isClientAbort(withFrames(new ClosedChannelException(), UNDERTOW_H2_SERVLET_WRITE)));
+        assertTrue(classifier.isClientAbort(withFrames(new ClosedChannelException(),
+                "io.undertow.channels.DetachableStreamSinkChannel", "io.undertow.server.HttpServerExchange$WriteDispatchChannel",
+                "org.xnio.channels.Channels", "io.undertow.servlet.spec.ServletOutputStreamImpl")), "the next write");
+        assertTrue(classifier.isClientAbort(new java.io.UncheckedIOException(
+                withFrames(new ClosedChannelException(), UNDERTOW_H2_SERVLET_WRITE))), "found in the chain");
+
+        // Undertow's framed channels carry its HTTP/2 client's streams too: the handler's frame decides
+        assertFalse(classifier.isClientAbort(withFrames(new ClosedChannelException(), UNDERTOW_H2_CLIENT_READ)));
+        // an interrupted thread's channel, even under Undertow's servlet stream
+        assertFalse(classifier.isClientAbort(withFrames(new java.nio.channels.ClosedByInterruptException(),
+                UNDERTOW_H2_SERVLET_WRITE)));
+        assertFalse(classifier.isClientAbort(withFrames(new java.nio.channels.AsynchronousCloseException(),
+                UNDERTOW_H2_SERVLET_WRITE)));
+        // the server packages stay configurable
+        ClientAbortClassifier withoutUndertow = ClientAbortClassifier.builder()
+                .removeServerIoPackage("io.undertow.server.").removeServerIoPackage("io.undertow.servlet.").build();
+        assertFalse(withoutUndertow.isClientAbort(withFrames(new ClosedChannelException(), UNDERTOW_H2_SERVLET_WRITE)));
     }
 
     // ---- chain walking ---------------------------------------------------------------------

@@ -1,0 +1,241 @@
+package dev.abortguard.server.containers;
+
+import dev.abortguard.server.ClientAbortClassifier;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServlet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The classifier asked about the throwables that the containers really throw into a servlet over
+ * loopback, each the very instance the servlet caught ({@link SeenThrowables}): HTTP/2 streams
+ * cancelled by a real HTTP/2 client (h2c, prior knowledge), and the
+ * look-alikes a handler's own outbound calls raise on the same request threads, which must stay
+ * errors. The servlets here run without {@code ClientAbortFilter}: what they see is the container's
+ * own throwable, the classifier's input when no wrapper saw the failure.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RealContainerThrowablesTest {
+
+    /** Each container with HTTP/2 over cleartext, and the throwable classes it was seen to throw. */
+    enum Container {
+        TOMCAT(TomcatServer::startH2c,
+                // unwrapped from the write, or wrapped by the flush that met the reset
+                Set.of("org.apache.coyote.CloseNowException", "org.apache.catalina.connector.ClientAbortException"),
+                Set.of("org.apache.catalina.connector.ClientAbortException")),
+        JETTY(JettyServer::startH2c,
+                Set.of("org.eclipse.jetty.io.EofException"),
+                Set.of("org.eclipse.jetty.io.EofException")),
+        UNDERTOW(UndertowServer::startH2c,
+                Set.of("java.nio.channels.ClosedChannelException"),
+                Set.of("java.nio.channels.ClosedChannelException"));
+
+        final EmbeddedServer.Factory factory;
+        /** What a write blocked on the stream's flow-control window throws when the client resets the stream. */
+        final Set<String> resetDuringWrite;
+        /** What a blocked request-body read throws when the client resets the stream. */
+        final Set<String> resetDuringRead;
+
+        Container(EmbeddedServer.Factory factory, Set<String> resetDuringWrite, Set<String> resetDuringRead) {
+            this.factory = factory;
+            this.resetDuringWrite = resetDuringWrite;
+            this.resetDuringRead = resetDuringRead;
+        }
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final byte[] CHUNK = new byte[16 * 1024];
+    /** Far more than any socket or flow-control buffer: a write loop this long has met the failure. */
+    private static final long MAX_BYTES = 64L * 1024 * 1024;
+
+    private final ClientAbortClassifier classifier = ClientAbortClassifier.standard();
+    private final SeenThrowables seen = new SeenThrowables();
+    private final Map<Container, EmbeddedServer> servers = new EnumMap<>(Container.class);
+    private volatile CountDownLatch reading = new CountDownLatch(1);
+    /** The thread of the servlet's current read or write, and the class of the stream it uses. */
+    private volatile Thread servletThread;
+    private volatile String servletStream;
+    private H2cClient client;
+    private ResettingH2cUpstream h2Backend;
+    private UndertowOutbound undertowClient;
+
+    @BeforeAll
+    void start() throws Exception {
+        h2Backend = new ResettingH2cUpstream();
+        undertowClient = new UndertowOutbound();
+        for (Container c : Container.values()) {
+            servers.put(c, c.factory.start(null, servlets()));
+        }
+        client = new H2cClient();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        client.close();
+        for (EmbeddedServer server : servers.values()) {
+            server.close();
+        }
+        undertowClient.close();
+        h2Backend.close();
+    }
+
+    @BeforeEach
+    void freshScenario() {
+        seen.clear();
+        reading = new CountDownLatch(1);
+        servletThread = null;
+        servletStream = null;
+    }
+
+    private Map<String, HttpServlet> servlets() {
+        Map<String, HttpServlet> map = new LinkedHashMap<>();
+        map.put("/write", seen.servlet((req, resp, seen) -> {
+            ServletOutputStream out = resp.getOutputStream();
+            servletStream = out.getClass().getName();
+            servletThread = Thread.currentThread();
+            try {
+                for (long written = 0; written < MAX_BYTES; written += CHUNK.length) {
+                    out.write(CHUNK);
+                    out.flush();
+                }
+                throw new AssertionError("the response never failed");
+            } catch (IOException first) {
+                seen.record(first);
+            }
+            // the application writes on, as one that does not look at the exception would
+            out.write(CHUNK);
+            out.flush();
+            throw new AssertionError("the write after the failure did not fail");
+        }));
+        map.put("/read", seen.servlet((req, resp, seen) -> {
+            InputStream body = req.getInputStream();
+            servletStream = body.getClass().getName();
+            servletThread = Thread.currentThread();
+            byte[] buffer = new byte[8192];
+            body.read(buffer);
+            reading.countDown();
+            while (body.read(buffer) != -1) {
+                // until the client's cancel or close
+            }
+            throw new AssertionError("the body ended normally");
+        }));
+        int h2Port = h2Backend.port();
+        map.put("/outbound/undertow-h2c", seen.servlet((req, resp, seen) ->
+                undertowClient.get(URI.create("h2c-prior://127.0.0.1:" + h2Port), "/items")));
+        return map;
+    }
+
+    private int port(Container c) {
+        return servers.get(c).port();
+    }
+
+    // ---- aborts: the client went away ------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void http2StreamCancelledByTheClientDuringAWriteIsAnAbort(Container c) throws Exception {
+        H2cClient.Exchange exchange = client.getAndStopReading(port(c), "/write");
+        assertEquals(200, exchange.status());
+        awaitServletWaitingInItsStream(); // on the closed flow-control window
+        exchange.cancel();
+        Throwable failure = seen.next(WAIT);
+        assertTrue(c.resetDuringWrite.contains(failure.getClass().getName()), SeenThrowables.describe(failure));
+        assertTrue(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+
+        // The application writes once more. Undertow's server channel, closed by the reset, throws a
+        // ClosedChannelException: claimed. (Tomcat answers with a ClientAbortException or its
+        // write-after-close IOException, Jetty with EofException("Closed"), which an application's
+        // own write after close raises too and stays unclaimed.)
+        Throwable next = seen.next(WAIT);
+        if (c == Container.UNDERTOW) {
+            assertEquals(ClosedChannelException.class, next.getClass(), SeenThrowables.describe(next));
+            assertTrue(classifier.isClientAbort(next), SeenThrowables.describe(next));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void http2StreamCancelledByTheClientDuringABodyReadIsAnAbort(Container c) throws Exception {
+        H2cClient.Exchange exchange = client.postFirstPart(port(c), "/read");
+        // Tomcat answers a read that starts after the reset with -1, as if the body had ended: the
+        // reset must find the read waiting for more of the body
+        awaitServletWaitingInItsStream();
+        exchange.cancel();
+        Throwable failure = seen.next(WAIT);
+        assertTrue(c.resetDuringRead.contains(failure.getClass().getName()), SeenThrowables.describe(failure));
+        assertTrue(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+    }
+
+    // ---- look-alikes: the handler's own outbound call failed -------------------------------
+
+    @Test
+    void undertowClientOverH2cResetByItsBackendIsARealError() throws Exception {
+        call(Container.UNDERTOW, "/outbound/undertow-h2c");
+        Throwable failure = seen.next(WAIT);
+        assertTrue(SeenThrowables.chain(failure).stream().anyMatch(name -> name.endsWith("IOException")
+                        || name.equals(ClosedChannelException.class.getName())),
+                "the reset reached the handler as an I/O failure: " + SeenThrowables.describe(failure));
+        assertFalse(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    /** The servlet's thread parked inside a read or write of its servlet stream. */
+    private void awaitServletWaitingInItsStream() {
+        await().atMost(WAIT).until(() -> {
+            Thread thread = servletThread;
+            String stream = servletStream;
+            if (thread == null || stream == null) {
+                return false;
+            }
+            Thread.State state = thread.getState();
+            return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                    && Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getClassName().equals(stream));
+        });
+    }
+
+    private static boolean chainMentions(Throwable t, String text) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A plain HTTP/1.1 GET from the test; the servlet records what it saw and answers 200. */
+    private void call(Container c, String path) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port(c) + path).toURL()
+                .openConnection();
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout(30_000);
+        try {
+            assertEquals(200, connection.getResponseCode());
+        } finally {
+            connection.disconnect();
+        }
+    }
+}
