@@ -216,6 +216,8 @@ class ClientAbortClassifierTest {
             "既存の接続はリモート ホストに強制的に切断されました。",                     // Windows ja 10054
             "현재 연결은 사용자의 호스트 시스템의 소프트웨어의 의해 중단되었습니다",        // Windows ko 10053
             "현재 연결은 원격 호스트에 의해 강제로 끊겼습니다",                         // Windows ko 10054
+            // not the OS's: Undertow's own text for a request body cut short by the client
+            "UT000128: Remote peer closed connection before all data could be read",
     };
 
     static String[] realOsMessages() {
@@ -384,6 +386,20 @@ class ClientAbortClassifierTest {
         ClientAbortClassifier withoutUndertow = ClientAbortClassifier.builder()
                 .removeServerIoPackage("io.undertow.server.").removeServerIoPackage("io.undertow.servlet.").build();
         assertFalse(withoutUndertow.isClientAbort(withFrames(new ClosedChannelException(), UNDERTOW_H2_SERVLET_WRITE)));
+    }
+
+    @Test
+    void undertowsOwnPhraseForABodyCutShortCountsOnlyOnItsServerRead() {
+        String message = "UT000128: Remote peer closed connection before all data could be read";
+        assertTrue(classifier.isClientAbort(withFrames(new IOException(message),
+                "io.undertow.conduits.FixedLengthStreamSourceConduit", "org.xnio.conduits.ConduitStreamSourceChannel",
+                "io.undertow.channels.DetachableStreamSourceChannel", "io.undertow.server.HttpServerExchange$ReadDispatchChannel",
+                "org.xnio.channels.Channels", "io.undertow.servlet.spec.ServletInputStreamImpl", "com.example.UploadServlet")));
+        // Undertow's HTTP client reads a backend's fixed-length body through the same conduit
+        assertFalse(classifier.isClientAbort(withFrames(new IOException(message),
+                "io.undertow.conduits.FixedLengthStreamSourceConduit", "org.xnio.conduits.ConduitStreamSourceChannel",
+                "org.xnio.streams.ChannelInputStream", "com.example.ProxyServlet",
+                "io.undertow.servlet.handlers.ServletHandler")));
     }
 
     // ---- chain walking ---------------------------------------------------------------------

@@ -13,9 +13,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -23,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The classifier asked about the throwables that the containers really throw into a servlet over
  * loopback, each the very instance the servlet caught ({@link SeenThrowables}): HTTP/2 streams
- * cancelled by a real HTTP/2 client (h2c, prior knowledge), and the
+ * cancelled by a real HTTP/2 client (h2c, prior knowledge), a request body cut short, and the
  * look-alikes a handler's own outbound calls raise on the same request threads, which must stay
  * errors. The servlets here run without {@code ClientAbortFilter}: what they see is the container's
  * own throwable, the classifier's input when no wrapper saw the failure.
@@ -45,24 +49,31 @@ class RealContainerThrowablesTest {
         TOMCAT(TomcatServer::startH2c,
                 // unwrapped from the write, or wrapped by the flush that met the reset
                 Set.of("org.apache.coyote.CloseNowException", "org.apache.catalina.connector.ClientAbortException"),
+                Set.of("org.apache.catalina.connector.ClientAbortException"),
                 Set.of("org.apache.catalina.connector.ClientAbortException")),
         JETTY(JettyServer::startH2c,
                 Set.of("org.eclipse.jetty.io.EofException"),
-                Set.of("org.eclipse.jetty.io.EofException")),
+                Set.of("org.eclipse.jetty.io.EofException"),
+                Set.of("org.eclipse.jetty.server.internal.HttpConnection$HttpEofException")),
         UNDERTOW(UndertowServer::startH2c,
                 Set.of("java.nio.channels.ClosedChannelException"),
-                Set.of("java.nio.channels.ClosedChannelException"));
+                Set.of("java.nio.channels.ClosedChannelException"),
+                Set.of("java.io.IOException"));
 
         final EmbeddedServer.Factory factory;
         /** What a write blocked on the stream's flow-control window throws when the client resets the stream. */
         final Set<String> resetDuringWrite;
         /** What a blocked request-body read throws when the client resets the stream. */
         final Set<String> resetDuringRead;
+        /** What a request-body read throws when the HTTP/1.1 client closes before its Content-Length. */
+        final Set<String> bodyCutShort;
 
-        Container(EmbeddedServer.Factory factory, Set<String> resetDuringWrite, Set<String> resetDuringRead) {
+        Container(EmbeddedServer.Factory factory, Set<String> resetDuringWrite, Set<String> resetDuringRead,
+                  Set<String> bodyCutShort) {
             this.factory = factory;
             this.resetDuringWrite = resetDuringWrite;
             this.resetDuringRead = resetDuringRead;
+            this.bodyCutShort = bodyCutShort;
         }
     }
 
@@ -80,11 +91,13 @@ class RealContainerThrowablesTest {
     private volatile String servletStream;
     private H2cClient client;
     private ResettingH2cUpstream h2Backend;
+    private TruncatingUpstream truncatingBackend;
     private UndertowOutbound undertowClient;
 
     @BeforeAll
     void start() throws Exception {
         h2Backend = new ResettingH2cUpstream();
+        truncatingBackend = new TruncatingUpstream();
         undertowClient = new UndertowOutbound();
         for (Container c : Container.values()) {
             servers.put(c, c.factory.start(null, servlets()));
@@ -99,6 +112,7 @@ class RealContainerThrowablesTest {
             server.close();
         }
         undertowClient.close();
+        truncatingBackend.close();
         h2Backend.close();
     }
 
@@ -145,6 +159,9 @@ class RealContainerThrowablesTest {
         int h2Port = h2Backend.port();
         map.put("/outbound/undertow-h2c", seen.servlet((req, resp, seen) ->
                 undertowClient.get(URI.create("h2c-prior://127.0.0.1:" + h2Port), "/items")));
+        int truncatingPort = truncatingBackend.port();
+        map.put("/outbound/undertow-truncated", seen.servlet((req, resp, seen) ->
+                undertowClient.get(URI.create("http://127.0.0.1:" + truncatingPort), "/items")));
         return map;
     }
 
@@ -189,6 +206,26 @@ class RealContainerThrowablesTest {
         assertTrue(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
     }
 
+    @ParameterizedTest
+    @EnumSource(Container.class)
+    void requestBodyCutShortByTheClientIsAnAbort(Container c) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port(c))) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /read HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[20_000]);
+            out.flush();
+            assertTrue(reading.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the servlet is reading the body");
+            socket.shutdownOutput(); // FIN, 80,000 bytes short
+            Throwable failure = seen.next(WAIT);
+            assertTrue(c.bodyCutShort.contains(failure.getClass().getName()), SeenThrowables.describe(failure));
+            if (c == Container.UNDERTOW) {
+                assertEquals("UT000128: Remote peer closed connection before all data could be read", failure.getMessage());
+            }
+            assertTrue(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+        }
+    }
+
     // ---- look-alikes: the handler's own outbound call failed -------------------------------
 
     @Test
@@ -198,6 +235,16 @@ class RealContainerThrowablesTest {
         assertTrue(SeenThrowables.chain(failure).stream().anyMatch(name -> name.endsWith("IOException")
                         || name.equals(ClosedChannelException.class.getName())),
                 "the reset reached the handler as an I/O failure: " + SeenThrowables.describe(failure));
+        assertFalse(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+    }
+
+    @Test
+    void undertowClientReadingABodyItsBackendCutShortIsARealError() throws Exception {
+        call(Container.UNDERTOW, "/outbound/undertow-truncated");
+        Throwable failure = seen.next(WAIT);
+        // the very text that means "the client went away" when Undertow's server reads a request
+        assertTrue(chainMentions(failure, "Remote peer closed connection before all data could be read"),
+                SeenThrowables.describe(failure));
         assertFalse(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
     }
 
