@@ -151,6 +151,8 @@ public final class ClientAbortClassifier {
             "org.apache.catalina.connector.", "org.apache.coyote.", "org.apache.tomcat.util.net.",
             "org.eclipse.jetty.server.", "org.eclipse.jetty.ee8.nested.", "org.eclipse.jetty.ee9.nested.",
             "org.eclipse.jetty.ee10.servlet.", "org.eclipse.jetty.ee11.servlet.", "org.eclipse.jetty.http2.server.",
+            // the parser of Jetty's HTTP/2 server connections, a class in its shared parser package
+            "org.eclipse.jetty.http2.parser.ServerParser",
             "io.undertow.server.", "io.undertow.servlet.");
 
     /**
@@ -172,6 +174,12 @@ public final class ClientAbortClassifier {
     private static final List<String> UNDERTOW_SERVER_IO_PACKAGES = List.of("io.undertow.server.", "io.undertow.servlet.");
 
     /**
+     * Jetty's HTTP/2 core (HTTP2Stream, HTTP2Session, its parser and flusher), run by its server and
+     * by its low-level {@code HTTP2Client} alike.
+     */
+    private static final String JETTY_HTTP2_CORE = "org.eclipse.jetty.http2.";
+
+    /**
      * Outbound clients, drivers and data access: a failure from any of these is a backend failure
      * of the handler, never the HTTP client of this request going away.
      */
@@ -184,6 +192,7 @@ public final class ClientAbortClassifier {
             "org.apache.tomcat.websocket.",
             "org.springframework.web.reactive.function.client.", "jakarta.ws.rs.client.",
             "javax.ws.rs.client.", "org.glassfish.jersey.client.", "org.eclipse.jetty.client.",
+            "org.eclipse.jetty.http2.client.",
             "io.grpc.", "software.amazon.awssdk.", "com.amazonaws.",
             // JDBC, pools, ORMs, data access
             "java.sql.", "javax.sql.", "com.mysql.", "org.mariadb.", "org.postgresql.",
@@ -348,12 +357,38 @@ public final class ClientAbortClassifier {
 
     /**
      * Jetty reuses {@code EofException("Closed")} for a write after the application closed the
-     * stream; without a cause it cannot be told apart from that bug. And jetty-io, which throws
-     * it, is shared with Jetty's HttpClient and WebSocket client.
+     * stream; without a cause it cannot be told apart from that bug. And jetty-io and Jetty's
+     * HTTP/2 core, which throw it, are shared with Jetty's HttpClient, HTTP2Client and WebSocket
+     * client.
      */
     private boolean isJettyServerEof(Throwable t) {
         boolean writeAfterClose = t.getCause() == null && "Closed".equals(t.getMessage());
-        return !writeAfterClose && !hasExcludedFrame(t);
+        return !writeAfterClose && !hasExcludedFrame(t) && !thrownByJettyHttp2CoreWithoutServer(t);
+    }
+
+    /**
+     * Jetty's HTTP/2 core creates {@code EofException("reset")} for a stream the peer reset (and
+     * {@code "dropped"} for a frame it could no longer send) on the server and in {@code
+     * HTTP2Client} alike, with no frame of either side on top. When the deciding frame is that core,
+     * the core is looked past like a shared layer, and the exception counts only if the next frame
+     * is server I/O (the server's {@code ServerParser}, its {@code http2.server} glue): on a
+     * handler's own HTTP2Client call it is the handler's frame, or none.
+     */
+    private boolean thrownByJettyHttp2CoreWithoutServer(Throwable t) {
+        boolean core = false;
+        for (StackTraceElement frame : t.getStackTrace()) {
+            String className = frame.getClassName();
+            byte kind = frameKind(className);
+            if (kind == PASS_THROUGH_FRAME) {
+                continue;
+            }
+            if (kind == NEUTRAL && className.startsWith(JETTY_HTTP2_CORE)) {
+                core = true;
+                continue;
+            }
+            return core && kind != SERVER_FRAME;
+        }
+        return core;
     }
 
     /**

@@ -402,6 +402,48 @@ class ClientAbortClassifierTest {
                 "io.undertow.servlet.handlers.ServletHandler")));
     }
 
+    /** Jetty's HTTP/2 core, parsing the peer's RST_STREAM: "reset", before any side's own frame. */
+    private static final String[] JETTY_H2_CORE_ON_RESET = {
+            "org.eclipse.jetty.http2.HTTP2Stream", "org.eclipse.jetty.http2.HTTP2Session",
+            "org.eclipse.jetty.http2.HTTP2Connection", "org.eclipse.jetty.http2.parser.BodyParser",
+            "org.eclipse.jetty.http2.parser.ResetBodyParser", "org.eclipse.jetty.http2.parser.Parser"};
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
+    void jettysHttp2CoreEofCountsOnlyWithTheServerRightBelowIt() {
+        String[] producer = {"org.eclipse.jetty.http2.HTTP2Connection$HTTP2Producer",
+                "org.eclipse.jetty.util.thread.strategy.AdaptiveExecutionStrategy", "org.eclipse.jetty.http2.HTTP2Connection",
+                "org.eclipse.jetty.io.FillInterest", "org.eclipse.jetty.util.thread.QueuedThreadPool", "java.lang.Thread"};
+        // the server: its ServerParser called the core
+        assertTrue(classifier.isClientAbort(withFrames(new EofException("reset"),
+                concat(JETTY_H2_CORE_ON_RESET, concat(new String[] {"org.eclipse.jetty.http2.parser.ServerParser"}, producer)))));
+        // HTTP2Client: the core parsed the reset for it, no frame of either side
+        EofException clientReset = withFrames(new EofException("reset"), concat(JETTY_H2_CORE_ON_RESET, producer));
+        assertFalse(classifier.isClientAbort(clientReset));
+        assertFalse(classifier.isClientAbort(new java.util.concurrent.ExecutionException(clientReset)));
+
+        String[] flusher = {"org.eclipse.jetty.http2.internal.HTTP2Flusher", "org.eclipse.jetty.util.IteratingCallback",
+                "org.eclipse.jetty.http2.HTTP2Session", "org.eclipse.jetty.http2.HTTP2Stream"};
+        // the server's response write: its HttpStreamOverHTTP2 called the core
+        assertTrue(classifier.isClientAbort(withFrames(new EofException(new IOException("Broken pipe")),
+                concat(flusher, "org.eclipse.jetty.http2.server.internal.HttpStreamOverHTTP2", "org.eclipse.jetty.server.HttpStream$Wrapper",
+                        "org.eclipse.jetty.ee11.servlet.HttpOutput"))));
+        // a handler's HTTP2Client write on the request thread: the handler called the core, the
+        // server's frames further down are only the thread's history
+        assertFalse(classifier.isClientAbort(withFrames(new EofException("dropped"),
+                concat(flusher, "com.example.GrpcBridgeServlet", "jakarta.servlet.http.HttpServlet",
+                        "org.eclipse.jetty.ee11.servlet.ServletHolder", "org.eclipse.jetty.server.Server"))));
+        // and the client transport's own frames veto
+        assertFalse(classifier.isClientAbort(withFrames(new IOException("internal_error"),
+                "org.eclipse.jetty.http2.client.transport.internal.HttpReceiverOverHTTP2",
+                "org.eclipse.jetty.http2.HTTP2Stream", "org.eclipse.jetty.http2.parser.Parser")));
+    }
+
     // ---- chain walking ---------------------------------------------------------------------
 
     @Test

@@ -3,6 +3,20 @@ package dev.abortguard.server.containers;
 import dev.abortguard.server.ClientAbortClassifier;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.OutputStreamRequestContent;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.api.Session;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.http2.frames.DataFrame;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.io.EofException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,13 +24,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,11 +43,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -92,12 +111,18 @@ class RealContainerThrowablesTest {
     private H2cClient client;
     private ResettingH2cUpstream h2Backend;
     private TruncatingUpstream truncatingBackend;
+    private HttpClient jettyHttpClient;
+    private HTTP2Client jettyHttp2Client;
     private UndertowOutbound undertowClient;
 
     @BeforeAll
     void start() throws Exception {
         h2Backend = new ResettingH2cUpstream();
         truncatingBackend = new TruncatingUpstream();
+        jettyHttpClient = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        jettyHttpClient.start();
+        jettyHttp2Client = new HTTP2Client();
+        jettyHttp2Client.start();
         undertowClient = new UndertowOutbound();
         for (Container c : Container.values()) {
             servers.put(c, c.factory.start(null, servlets()));
@@ -112,6 +137,8 @@ class RealContainerThrowablesTest {
             server.close();
         }
         undertowClient.close();
+        jettyHttp2Client.stop();
+        jettyHttpClient.stop();
         truncatingBackend.close();
         h2Backend.close();
     }
@@ -157,6 +184,41 @@ class RealContainerThrowablesTest {
             throw new AssertionError("the body ended normally");
         }));
         int h2Port = h2Backend.port();
+        map.put("/outbound/jetty-stream", seen.servlet((req, resp, seen) -> {
+            InputStreamResponseListener listener = new InputStreamResponseListener();
+            jettyHttpClient.newRequest("http://127.0.0.1:" + h2Port + "/items").send(listener);
+            listener.get(10, TimeUnit.SECONDS);
+            try (InputStream in = listener.getInputStream()) {
+                in.readAllBytes();
+            }
+        }));
+        map.put("/outbound/jetty-upload", seen.servlet((req, resp, seen) -> {
+            OutputStreamRequestContent content = new OutputStreamRequestContent();
+            jettyHttpClient.newRequest("http://127.0.0.1:" + h2Port + "/items").method("POST").body(content)
+                    .send(result -> { });
+            try (OutputStream up = content.getOutputStream()) {
+                for (long sent = 0; sent < MAX_BYTES; sent += CHUNK.length) {
+                    up.write(CHUNK);
+                    up.flush();
+                }
+            }
+        }));
+        map.put("/outbound/jetty-http2client", seen.servlet((req, resp, seen) -> {
+            // a gRPC-style handler streaming a request body on Jetty's low-level HTTP2Client
+            Session session = jettyHttp2Client.connect(new InetSocketAddress("127.0.0.1", h2Port),
+                    new Session.Listener() { }).get(10, TimeUnit.SECONDS);
+            try {
+                MetaData.Request head = new MetaData.Request("POST",
+                        HttpURI.from("http://127.0.0.1:" + h2Port + "/items"), HttpVersion.HTTP_2, HttpFields.EMPTY);
+                Stream stream = session.newStream(new HeadersFrame(head, null, false), new Stream.Listener() { })
+                        .get(10, TimeUnit.SECONDS);
+                for (long sent = 0; sent < MAX_BYTES; sent += CHUNK.length) {
+                    stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(CHUNK), false)).get(10, TimeUnit.SECONDS);
+                }
+            } finally {
+                session.close(0, "done", org.eclipse.jetty.util.Callback.NOOP);
+            }
+        }));
         map.put("/outbound/undertow-h2c", seen.servlet((req, resp, seen) ->
                 undertowClient.get(URI.create("h2c-prior://127.0.0.1:" + h2Port), "/items")));
         int truncatingPort = truncatingBackend.port();
@@ -227,6 +289,30 @@ class RealContainerThrowablesTest {
     }
 
     // ---- look-alikes: the handler's own outbound call failed -------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/outbound/jetty-stream", "/outbound/jetty-upload"})
+    void jettyHttpClientOverH2cResetByItsBackendIsARealError(String path) throws Exception {
+        call(Container.JETTY, path);
+        Throwable failure = seen.next(WAIT);
+        // the response side reports RST_STREAM(INTERNAL_ERROR) as "internal_error", the request
+        // side as Jetty's HTTP/2 core EofException("reset")
+        assertTrue(chainMentions(failure, "internal_error") || chainMentions(failure, "reset"),
+                "the backend's RST_STREAM: " + SeenThrowables.describe(failure));
+        assertFalse(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+    }
+
+    @Test
+    void jettyHttp2ClientStreamResetByItsBackendIsARealError() throws Exception {
+        call(Container.JETTY, "/outbound/jetty-http2client");
+        Throwable failure = seen.next(WAIT);
+        // an EofException created by Jetty's HTTP/2 core, which its server runs too: no frame of the
+        // client on top of its stack, and the request thread's server frames below the handler
+        assertInstanceOf(ExecutionException.class, failure, SeenThrowables.describe(failure));
+        // "reset" when the stream's state failed the write, "dropped" when its flusher dropped the frame
+        assertInstanceOf(EofException.class, failure.getCause(), SeenThrowables.describe(failure));
+        assertFalse(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+    }
 
     @Test
     void undertowClientOverH2cResetByItsBackendIsARealError() throws Exception {
