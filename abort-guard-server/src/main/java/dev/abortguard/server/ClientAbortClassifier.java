@@ -87,6 +87,8 @@ public final class ClientAbortClassifier {
             "connection aborted",
             "an established connection was aborted by the software in your host machine",
             "an existing connection was forcibly closed by the remote host",
+            // macOS EPROTOTYPE: a write racing the peer's close (Darwin reports it instead of EPIPE)
+            "protocol wrong type for socket",
             // Undertow's own text (UT000128) for a request body cut short by the client: not the
             // OS's, but matched the same way, only when server I/O frames threw it
             "remote peer closed connection before all data could be read",

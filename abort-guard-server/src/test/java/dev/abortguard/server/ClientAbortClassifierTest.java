@@ -174,6 +174,7 @@ class ClientAbortClassifierTest {
             "Software caused connection abort",                                // ECONNABORTED
             "An established connection was aborted by the software in your host machine", // Windows 10053
             "An existing connection was forcibly closed by the remote host",   // Windows 10054
+            "Protocol wrong type for socket",                                  // macOS EPROTOTYPE on write
             "Datenübergabe unterbrochen (broken pipe)",                        // glibc de
             "Die Verbindung wurde vom Kommunikationspartner zurückgesetzt",    // glibc de
             "Eine bestehende Verbindung wurde softwaregesteuert durch den Hostcomputer abgebrochen", // Windows de
@@ -400,6 +401,21 @@ class ClientAbortClassifierTest {
                 "io.undertow.conduits.FixedLengthStreamSourceConduit", "org.xnio.conduits.ConduitStreamSourceChannel",
                 "org.xnio.streams.ChannelInputStream", "com.example.ProxyServlet",
                 "io.undertow.servlet.handlers.ServletHandler")));
+    }
+
+    @Test
+    void macOsProtocolWrongTypeOnAServerWriteIsAnAbort() {
+        // EPROTOTYPE: Darwin's answer to a write racing the peer's close; cannot be produced on Linux
+        String message = "Protocol wrong type for socket";
+        assertTrue(classifier.isClientAbort(thrownUnder("org.apache.tomcat.util.net.NioChannel", new IOException(message))));
+        assertTrue(classifier.isClientAbort(thrownUnder("org.apache.coyote.http11.Http11OutputBuffer$SocketOutputBuffer",
+                new SocketException(message))));
+        assertTrue(classifier.isClientAbort(thrownUnderUndertow(new IOException(message))));
+        // the same text from a client's socket is its backend's failure
+        assertFalse(classifier.isClientAbort(thrownUnderJettyClient(new IOException(message))));
+        assertFalse(classifier.isClientAbort(thrownUnder("com.mongodb.internal.connection.SocketStream",
+                new SocketException(message))));
+        assertFalse(classifier.isClientAbort(thrownUnder("com.example.LegacySocketClient", new IOException(message))));
     }
 
     /** Jetty's HTTP/2 core, parsing the peer's RST_STREAM: "reset", before any side's own frame. */
