@@ -35,11 +35,13 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -111,6 +113,7 @@ class RealContainerThrowablesTest {
     private H2cClient client;
     private ResettingH2cUpstream h2Backend;
     private TruncatingUpstream truncatingBackend;
+    private ResettingServer resettingBackend;
     private HttpClient jettyHttpClient;
     private HTTP2Client jettyHttp2Client;
     private UndertowOutbound undertowClient;
@@ -119,6 +122,7 @@ class RealContainerThrowablesTest {
     void start() throws Exception {
         h2Backend = new ResettingH2cUpstream();
         truncatingBackend = new TruncatingUpstream();
+        resettingBackend = new ResettingServer();
         jettyHttpClient = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
         jettyHttpClient.start();
         jettyHttp2Client = new HTTP2Client();
@@ -139,6 +143,7 @@ class RealContainerThrowablesTest {
         undertowClient.close();
         jettyHttp2Client.stop();
         jettyHttpClient.stop();
+        resettingBackend.close();
         truncatingBackend.close();
         h2Backend.close();
     }
@@ -224,7 +229,37 @@ class RealContainerThrowablesTest {
         int truncatingPort = truncatingBackend.port();
         map.put("/outbound/undertow-truncated", seen.servlet((req, resp, seen) ->
                 undertowClient.get(URI.create("http://127.0.0.1:" + truncatingPort), "/items")));
+        int resettingPort = resettingBackend.port();
+        byte[] head = "HELLO\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        map.put("/outbound/driver/*", seen.servlet((req, resp, seen) -> {
+            String driver = req.getPathInfo().substring(1);
+            if (driver.equals("kafka")) {
+                try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", resettingPort))) {
+                    org.apache.kafka.common.network.StandInSend.sendUntilFailure(channel, head, MAX_BYTES);
+                }
+                return;
+            }
+            try (Socket socket = new Socket("127.0.0.1", resettingPort)) {
+                switch (driver) {
+                    case "jdbc" -> com.mysql.cj.protocol.StandInPacketSender.sendUntilFailure(socket, head, MAX_BYTES);
+                    case "redis" -> redis.clients.jedis.StandInConnection.sendUntilFailure(socket, head, MAX_BYTES);
+                    default -> InHouseCacheClient.sendUntilFailure(socket, head);
+                }
+            }
+        }));
         return map;
+    }
+
+    /** A company's own cache client, in no package the classifier knows: its frame decides "not server I/O". */
+    static final class InHouseCacheClient {
+        static void sendUntilFailure(Socket socket, byte[] head) throws IOException {
+            OutputStream out = socket.getOutputStream();
+            out.write(head);
+            for (long sent = 0; sent < MAX_BYTES; sent += CHUNK.length) {
+                out.write(CHUNK);
+            }
+            throw new AssertionError("the cache socket never failed");
+        }
     }
 
     private int port(Container c) {
@@ -331,6 +366,20 @@ class RealContainerThrowablesTest {
         // the very text that means "the client went away" when Undertow's server reads a request
         assertTrue(chainMentions(failure, "Remote peer closed connection before all data could be read"),
                 SeenThrowables.describe(failure));
+        assertFalse(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jdbc", "redis", "kafka", "in-house"})
+    void driverBrokenPipeOnATomcatRequestThreadIsARealError(String driver) throws Exception {
+        call(Container.TOMCAT, "/outbound/driver/" + driver);
+        Throwable failure = seen.next(WAIT);
+        assertInstanceOf(IOException.class, failure, SeenThrowables.describe(failure));
+        String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
+        assertTrue(message.contains("broken pipe") || message.contains("connection reset"),
+                "an OS abort phrase, as the JDK words it: " + SeenThrowables.describe(failure));
+        assertTrue(Arrays.stream(failure.getStackTrace()).anyMatch(f -> f.getClassName().startsWith("org.apache.coyote.")),
+                "thrown on a Tomcat request thread, its connector frames further down: " + SeenThrowables.describe(failure, 80));
         assertFalse(classifier.isClientAbort(failure), SeenThrowables.describe(failure));
     }
 

@@ -1,0 +1,28 @@
+package org.apache.kafka.common.network;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * Test stand-in for the Kafka client's network send: writes to the broker's NIO channel from a
+ * frame of the client's own package, as the real client does, until the channel fails.
+ */
+public final class StandInSend {
+
+    private StandInSend() {
+    }
+
+    /** Writes until the channel fails; the failure is the JDK's own, thrown under this frame. */
+    public static void sendUntilFailure(SocketChannel channel, byte[] head, long maxBytes) throws IOException {
+        channel.write(ByteBuffer.wrap(head));
+        ByteBuffer batch = ByteBuffer.allocate(8192);
+        for (long sent = 0; sent < maxBytes; sent += batch.capacity()) {
+            batch.clear();
+            while (batch.hasRemaining()) {
+                channel.write(batch);
+            }
+        }
+        throw new AssertionError("the broker channel never failed");
+    }
+}
