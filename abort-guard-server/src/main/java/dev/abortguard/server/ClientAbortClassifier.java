@@ -24,26 +24,38 @@ import java.util.Set;
  * <ol>
  *   <li><b>Exclusions win.</b> If any throwable in the cause chain, or any of its superclasses,
  *       belongs to an outbound client or data-access package ({@code org.apache.hc.}, {@code
- *       java.net.http.}, {@code org.springframework.web.client.}, {@code java.sql.}, {@code
- *       com.mongodb.}, ...), the answer is {@code false}: a handler's own call to a backend was
- *       reset, which is a real error even when its root cause reads "Connection reset".</li>
+ *       java.net.http.}, {@code org.springframework.web.client.}, {@code org.eclipse.jetty.client.},
+ *       {@code org.eclipse.jetty.http2.client.}, {@code java.sql.}, {@code com.mongodb.}, ...),
+ *       the answer is {@code false}: a handler's own call to a backend was reset, which is a real
+ *       error even when its root cause reads "Connection reset".</li>
  *   <li><b>Container types</b>, matched by class name so that no container is a compile
  *       dependency: Tomcat {@code ClientAbortException} (never its parent {@code
  *       BadRequestException}, which also covers malformed requests) and {@code CloseNowException}
  *       (HTTP/2 stream reset), Jetty {@code EofException} (except {@code EofException("Closed")}
- *       without a cause, which Jetty also throws for an application's write after close, and one
- *       whose stack shows an excluded package such as Jetty's own HttpClient), Spring
- *       MVC's {@code AsyncRequestNotUsableException}. Subclasses match too.</li>
- *   <li><b>Operating-system wording</b> ("Broken pipe", "Connection reset by peer", Windows'
+ *       without a cause, which Jetty also throws for an application's write after close; one
+ *       whose stack shows an excluded package such as Jetty's own HttpClient; and one created by
+ *       Jetty's HTTP/2 core ({@code HTTP2Stream}'s "reset", {@code HTTP2Flusher}'s "dropped")
+ *       without a server-I/O frame right below that core, which its {@code HTTP2Client} throws the
+ *       same way), Spring MVC's {@code AsyncRequestNotUsableException}. Subclasses match too.</li>
+ *   <li><b>Undertow's closed channel</b>: a {@link java.nio.channels.ClosedChannelException}
+ *       (that class only, not {@code ClosedByInterruptException}) whose deciding frame, found as
+ *       for OS wording below, is Undertow's server exchange or servlet stream ({@code
+ *       io.undertow.server.}, {@code io.undertow.servlet.}): what Undertow throws into a servlet's
+ *       read or write once the client reset its HTTP/2 stream or dropped the connection.</li>
+ *   <li><b>Operating-system wording</b> ("Broken pipe", "Connection reset by peer", macOS'
+ *       "Protocol wrong type for socket" (EPROTOTYPE: a write racing the peer's close), Windows'
  *       "An established connection was aborted by the software in your host machine", and the
  *       glibc / Windows translations of those into German, French, Spanish, Italian, Portuguese,
- *       Russian, Polish, Chinese, Japanese and Korean), matched ignoring case and whitespace runs on an {@code
- *       IOException} in the chain, <em>and only if that exception was thrown by server I/O</em>:
- *       the first stack frame outside the JDK and outside I/O layers that servers and clients
- *       share (jetty-io, XNIO, Undertow's conduits) belongs to a connector or servlet-stream
- *       package ({@code org.apache.catalina.connector.}, {@code org.apache.coyote.}, {@code
+ *       Russian, Polish, Chinese, Japanese and Korean) and Undertow's own "Remote peer closed
+ *       connection before all data could be read" (UT000128: a request body cut short), matched
+ *       ignoring case and whitespace runs on an {@code IOException} in the chain, <em>and only if
+ *       that exception was thrown by server I/O</em>: the first stack frame outside the JDK and
+ *       outside I/O layers that servers and clients share (jetty-io, XNIO, Undertow's conduits,
+ *       channels and framed HTTP/2 channels) belongs to a connector or servlet-stream package
+ *       ({@code org.apache.catalina.connector.}, {@code org.apache.coyote.}, {@code
  *       org.apache.tomcat.util.net.}, {@code org.eclipse.jetty.server.}, {@code
- *       org.eclipse.jetty.ee10.servlet.}/{@code ee11.servlet.}, {@code io.undertow.server.},
+ *       org.eclipse.jetty.ee10.servlet.}/{@code ee11.servlet.}, {@code
+ *       org.eclipse.jetty.http2.server.} and its {@code ServerParser}, {@code io.undertow.server.},
  *       {@code io.undertow.servlet.}). Undertow throws a bare {@code IOException("Broken pipe")};
  *       a JDBC driver, Jetty's HttpClient, Tomcat's LDAP realm or any other client throws the same
  *       text from its own frames, and is not claimed. A frame of an excluded package decides
@@ -51,7 +63,8 @@ import java.util.Set;
  * </ol>
  *
  * <p>A raw {@link java.io.EOFException} is never claimed (parsers and drivers throw it), nor is a
- * {@link java.nio.channels.ClosedChannelException} (outbound NIO channels throw it too).
+ * {@link java.nio.channels.ClosedChannelException} outside Undertow's server frames (outbound NIO
+ * channels throw it too).
  *
  * <p>The cause chain is walked at most {@link Builder#maxCauseDepth(int) maxCauseDepth} levels
  * (default 64), so a cyclic chain ({@code a -> b -> a}) or a 10,000-deep chain costs a bounded
