@@ -1,6 +1,7 @@
 package redis.clients.jedis;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 
@@ -13,10 +14,19 @@ public final class StandInConnection {
     private StandInConnection() {
     }
 
-    /** Writes until the socket fails; the failure is the JDK's own, thrown under this frame. */
+    /**
+     * Sends {@code head}, reads the reply until the server closes the connection, then goes on
+     * writing as a pooled connection's next use would, until the socket fails: the JDK's own
+     * "Broken pipe", thrown under this frame.
+     */
     public static void sendUntilFailure(Socket socket, byte[] head, long maxBytes) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(head);
+        InputStream in = socket.getInputStream();
+        byte[] reply = new byte[8192];
+        while (in.read(reply) != -1) {
+            // the reply, then the server's FIN
+        }
         byte[] command = new byte[8192];
         for (long sent = 0; sent < maxBytes; sent += command.length) {
             out.write(command);

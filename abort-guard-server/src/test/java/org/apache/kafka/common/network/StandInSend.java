@@ -13,9 +13,17 @@ public final class StandInSend {
     private StandInSend() {
     }
 
-    /** Writes until the channel fails; the failure is the JDK's own, thrown under this frame. */
+    /**
+     * Sends {@code head}, reads the reply until the broker closes the connection, then goes on
+     * writing as the next send would, until the channel fails: the JDK's own "Broken pipe", thrown
+     * under this frame.
+     */
     public static void sendUntilFailure(SocketChannel channel, byte[] head, long maxBytes) throws IOException {
         channel.write(ByteBuffer.wrap(head));
+        ByteBuffer reply = ByteBuffer.allocate(8192);
+        while (channel.read(reply) != -1) {
+            reply.clear(); // the reply, then the broker's FIN
+        }
         ByteBuffer batch = ByteBuffer.allocate(8192);
         for (long sent = 0; sent < maxBytes; sent += batch.capacity()) {
             batch.clear();
