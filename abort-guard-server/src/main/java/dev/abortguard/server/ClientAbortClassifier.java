@@ -24,26 +24,38 @@ import java.util.Set;
  * <ol>
  *   <li><b>Exclusions win.</b> If any throwable in the cause chain, or any of its superclasses,
  *       belongs to an outbound client or data-access package ({@code org.apache.hc.}, {@code
- *       java.net.http.}, {@code org.springframework.web.client.}, {@code java.sql.}, {@code
- *       com.mongodb.}, ...), the answer is {@code false}: a handler's own call to a backend was
- *       reset, which is a real error even when its root cause reads "Connection reset".</li>
+ *       java.net.http.}, {@code org.springframework.web.client.}, {@code org.eclipse.jetty.client.},
+ *       {@code org.eclipse.jetty.http2.client.}, {@code java.sql.}, {@code com.mongodb.}, ...),
+ *       the answer is {@code false}: a handler's own call to a backend was reset, which is a real
+ *       error even when its root cause reads "Connection reset".</li>
  *   <li><b>Container types</b>, matched by class name so that no container is a compile
  *       dependency: Tomcat {@code ClientAbortException} (never its parent {@code
  *       BadRequestException}, which also covers malformed requests) and {@code CloseNowException}
  *       (HTTP/2 stream reset), Jetty {@code EofException} (except {@code EofException("Closed")}
- *       without a cause, which Jetty also throws for an application's write after close, and one
- *       whose stack shows an excluded package such as Jetty's own HttpClient), Spring
- *       MVC's {@code AsyncRequestNotUsableException}. Subclasses match too.</li>
- *   <li><b>Operating-system wording</b> ("Broken pipe", "Connection reset by peer", Windows'
+ *       without a cause, which Jetty also throws for an application's write after close; one
+ *       whose stack shows an excluded package such as Jetty's own HttpClient; and one created by
+ *       Jetty's HTTP/2 core ({@code HTTP2Stream}'s "reset", {@code HTTP2Flusher}'s "dropped")
+ *       without a server-I/O frame right below that core, which its {@code HTTP2Client} throws the
+ *       same way), Spring MVC's {@code AsyncRequestNotUsableException}. Subclasses match too.</li>
+ *   <li><b>Undertow's closed channel</b>: a {@link java.nio.channels.ClosedChannelException}
+ *       (that class only, not {@code ClosedByInterruptException}) whose deciding frame, found as
+ *       for OS wording below, is Undertow's server exchange or servlet stream ({@code
+ *       io.undertow.server.}, {@code io.undertow.servlet.}): what Undertow throws into a servlet's
+ *       read or write once the client reset its HTTP/2 stream or dropped the connection.</li>
+ *   <li><b>Operating-system wording</b> ("Broken pipe", "Connection reset by peer", macOS'
+ *       "Protocol wrong type for socket" (EPROTOTYPE: a write racing the peer's close), Windows'
  *       "An established connection was aborted by the software in your host machine", and the
  *       glibc / Windows translations of those into German, French, Spanish, Italian, Portuguese,
- *       Russian, Polish, Chinese, Japanese and Korean), matched ignoring case and whitespace runs on an {@code
- *       IOException} in the chain, <em>and only if that exception was thrown by server I/O</em>:
- *       the first stack frame outside the JDK and outside I/O layers that servers and clients
- *       share (jetty-io, XNIO, Undertow's conduits) belongs to a connector or servlet-stream
- *       package ({@code org.apache.catalina.connector.}, {@code org.apache.coyote.}, {@code
+ *       Russian, Polish, Chinese, Japanese and Korean) and Undertow's own "Remote peer closed
+ *       connection before all data could be read" (UT000128: a request body cut short), matched
+ *       ignoring case and whitespace runs on an {@code IOException} in the chain, <em>and only if
+ *       that exception was thrown by server I/O</em>: the first stack frame outside the JDK and
+ *       outside I/O layers that servers and clients share (jetty-io, XNIO, Undertow's conduits,
+ *       channels and framed HTTP/2 channels) belongs to a connector or servlet-stream package
+ *       ({@code org.apache.catalina.connector.}, {@code org.apache.coyote.}, {@code
  *       org.apache.tomcat.util.net.}, {@code org.eclipse.jetty.server.}, {@code
- *       org.eclipse.jetty.ee10.servlet.}/{@code ee11.servlet.}, {@code io.undertow.server.},
+ *       org.eclipse.jetty.ee10.servlet.}/{@code ee11.servlet.}, {@code
+ *       org.eclipse.jetty.http2.server.} and its {@code ServerParser}, {@code io.undertow.server.},
  *       {@code io.undertow.servlet.}). Undertow throws a bare {@code IOException("Broken pipe")};
  *       a JDBC driver, Jetty's HttpClient, Tomcat's LDAP realm or any other client throws the same
  *       text from its own frames, and is not claimed. A frame of an excluded package decides
@@ -58,7 +70,8 @@ import java.util.Set;
  * </ol>
  *
  * <p>A raw {@link java.io.EOFException} is never claimed (parsers and drivers throw it), nor is a
- * {@link java.nio.channels.ClosedChannelException} (outbound NIO channels throw it too).
+ * {@link java.nio.channels.ClosedChannelException} outside Undertow's server frames (outbound NIO
+ * channels throw it too).
  *
  * <p>The cause chain is walked at most {@link Builder#maxCauseDepth(int) maxCauseDepth} levels
  * (default 64), so a cyclic chain ({@code a -> b -> a}) or a 10,000-deep chain costs a bounded
@@ -114,6 +127,11 @@ public final class ClientAbortClassifier {
             "connection aborted",
             "an established connection was aborted by the software in your host machine",
             "an existing connection was forcibly closed by the remote host",
+            // macOS EPROTOTYPE: a write racing the peer's close (Darwin reports it instead of EPIPE)
+            "protocol wrong type for socket",
+            // Undertow's own text (UT000128) for a request body cut short by the client: not the
+            // OS's, but matched the same way, only when server I/O frames threw it
+            "remote peer closed connection before all data could be read",
             // German
             "datenübergabe unterbrochen",
             "die verbindung wurde vom kommunikationspartner zurückgesetzt",
@@ -175,6 +193,8 @@ public final class ClientAbortClassifier {
             "org.apache.catalina.connector.", "org.apache.coyote.", "org.apache.tomcat.util.net.",
             "org.eclipse.jetty.server.", "org.eclipse.jetty.ee8.nested.", "org.eclipse.jetty.ee9.nested.",
             "org.eclipse.jetty.ee10.servlet.", "org.eclipse.jetty.ee11.servlet.", "org.eclipse.jetty.http2.server.",
+            // the parser of Jetty's HTTP/2 server connections, a class in its shared parser package
+            "org.eclipse.jetty.http2.parser.ServerParser",
             "io.undertow.server.", "io.undertow.servlet.");
 
     /**
@@ -184,7 +204,22 @@ public final class ClientAbortClassifier {
      */
     private static final List<String> SHARED_IO_PACKAGES = List.of(
             "org.eclipse.jetty.io.", "org.eclipse.jetty.util.", "org.xnio.", "io.undertow.conduits.",
-            "io.undertow.channels.", "io.undertow.protocols.", "io.undertow.connector.", "io.undertow.util.");
+            "io.undertow.channels.", "io.undertow.protocols.", "io.undertow.connector.", "io.undertow.util.",
+            // Undertow's framed channels (HTTP/2, WebSockets) also carry its HTTP/2 client's streams
+            "io.undertow.server.protocol.framed.");
+
+    /**
+     * Undertow's server: a {@link java.nio.channels.ClosedChannelException} is claimed only when
+     * the first frame above the JDK and the shared layers is one of these (its exchange or servlet
+     * streams), where Undertow throws it for a stream the client reset or a connection it closed.
+     */
+    private static final List<String> UNDERTOW_SERVER_IO_PACKAGES = List.of("io.undertow.server.", "io.undertow.servlet.");
+
+    /**
+     * Jetty's HTTP/2 core (HTTP2Stream, HTTP2Session, its parser and flusher), run by its server and
+     * by its low-level {@code HTTP2Client} alike.
+     */
+    private static final String JETTY_HTTP2_CORE = "org.eclipse.jetty.http2.";
 
     /**
      * Outbound clients, drivers and data access: a failure from any of these is a backend failure
@@ -199,6 +234,7 @@ public final class ClientAbortClassifier {
             "org.apache.tomcat.websocket.",
             "org.springframework.web.reactive.function.client.", "jakarta.ws.rs.client.",
             "javax.ws.rs.client.", "org.glassfish.jersey.client.", "org.eclipse.jetty.client.",
+            "org.eclipse.jetty.http2.client.",
             "io.grpc.", "software.amazon.awssdk.", "com.amazonaws.",
             // JDBC, pools, ORMs, data access
             "java.sql.", "javax.sql.", "com.mysql.", "org.mariadb.", "org.postgresql.",
@@ -347,7 +383,7 @@ public final class ClientAbortClassifier {
     private boolean isAbortEvidence(byte kind, Throwable t) {
         return kind == ABORT_TYPE
                 || (kind == JETTY_EOF_TYPE && isJettyServerEof(t))
-                || (kind == NEUTRAL_IO && matchesServerIoMessage(t));
+                || (kind == NEUTRAL_IO && (matchesServerIoMessage(t) || isUndertowServerClosedChannel(t)));
     }
 
     /**
@@ -414,12 +450,65 @@ public final class ClientAbortClassifier {
 
     /**
      * Jetty reuses {@code EofException("Closed")} for a write after the application closed the
-     * stream; without a cause it cannot be told apart from that bug. And jetty-io, which throws
-     * it, is shared with Jetty's HttpClient and WebSocket client.
+     * stream; without a cause it cannot be told apart from that bug. And jetty-io and Jetty's
+     * HTTP/2 core, which throw it, are shared with Jetty's HttpClient, HTTP2Client and WebSocket
+     * client.
      */
     private boolean isJettyServerEof(Throwable t) {
         boolean writeAfterClose = Causes.cause(t) == null && "Closed".equals(Causes.message(t));
-        return !writeAfterClose && !hasExcludedFrame(t);
+        return !writeAfterClose && !hasExcludedFrame(t) && !thrownByJettyHttp2CoreWithoutServer(t);
+    }
+
+    /**
+     * Jetty's HTTP/2 core creates {@code EofException("reset")} for a stream the peer reset (and
+     * {@code "dropped"} for a frame it could no longer send) on the server and in {@code
+     * HTTP2Client} alike, with no frame of either side on top. When the deciding frame is that core,
+     * the core is looked past like a shared layer, and the exception counts only if the next frame
+     * is server I/O (the server's {@code ServerParser}, its {@code http2.server} glue): on a
+     * handler's own HTTP2Client call it is the handler's frame, or none.
+     */
+    private boolean thrownByJettyHttp2CoreWithoutServer(Throwable t) {
+        boolean core = false;
+        for (StackTraceElement frame : Causes.stackTrace(t)) {
+            if (frame == null) {
+                continue;
+            }
+            String className = frame.getClassName();
+            byte kind = frameKind(className);
+            if (kind == PASS_THROUGH_FRAME) {
+                continue;
+            }
+            if (kind == NEUTRAL && className.startsWith(JETTY_HTTP2_CORE)) {
+                core = true;
+                continue;
+            }
+            return core && kind != SERVER_FRAME;
+        }
+        return core;
+    }
+
+    /**
+     * Undertow throws a bare {@link java.nio.channels.ClosedChannelException} into a servlet's
+     * read or write once the client reset the HTTP/2 stream or closed the connection. Outbound NIO
+     * channels (Undertow's own HTTP/2 client included) throw the same type, so it counts only when
+     * the deciding frame is Undertow's server exchange or servlet stream; subclasses (an interrupt's
+     * {@code ClosedByInterruptException}) never.
+     */
+    private boolean isUndertowServerClosedChannel(Throwable t) {
+        if (t.getClass() != java.nio.channels.ClosedChannelException.class) {
+            return false;
+        }
+        for (StackTraceElement frame : Causes.stackTrace(t)) {
+            if (frame == null) {
+                continue;
+            }
+            String className = frame.getClassName();
+            byte kind = frameKind(className);
+            if (kind != PASS_THROUGH_FRAME) {
+                return kind == SERVER_FRAME && startsWithAny(className, UNDERTOW_SERVER_IO_PACKAGES);
+            }
+        }
+        return false;
     }
 
     /**

@@ -176,6 +176,7 @@ class ClientAbortClassifierTest {
             "Software caused connection abort",                                // ECONNABORTED
             "An established connection was aborted by the software in your host machine", // Windows 10053
             "An existing connection was forcibly closed by the remote host",   // Windows 10054
+            "Protocol wrong type for socket",                                  // macOS EPROTOTYPE on write
             "Datenübergabe unterbrochen (broken pipe)",                        // glibc de
             "Die Verbindung wurde vom Kommunikationspartner zurückgesetzt",    // glibc de
             "Eine bestehende Verbindung wurde softwaregesteuert durch den Hostcomputer abgebrochen", // Windows de
@@ -218,6 +219,8 @@ class ClientAbortClassifierTest {
             "既存の接続はリモート ホストに強制的に切断されました。",                     // Windows ja 10054
             "현재 연결은 사용자의 호스트 시스템의 소프트웨어의 의해 중단되었습니다",        // Windows ko 10053
             "현재 연결은 원격 호스트에 의해 강제로 끊겼습니다",                         // Windows ko 10054
+            // not the OS's: Undertow's own text for a request body cut short by the client
+            "UT000128: Remote peer closed connection before all data could be read",
     };
 
     static String[] realOsMessages() {
@@ -321,9 +324,142 @@ class ClientAbortClassifierTest {
     }
 
     @Test
-    void rawEofAndClosedChannelAreNotClaimed() {
+    void rawEofIsNeverClaimedNorAClosedChannelOutsideUndertowsServer() {
         assertFalse(classifier.isClientAbort(new EOFException("Unexpected end of JSON input")));
-        assertFalse(classifier.isClientAbort(thrownUnderUndertow(new ClosedChannelException())));
+        assertFalse(classifier.isClientAbort(thrownUnderUndertow(new EOFException())));
+        assertFalse(classifier.isClientAbort(new ClosedChannelException()), "thrown right here, in a test class");
+        assertFalse(classifier.isClientAbort(thrownUnder("com.example.LegacySocketClient", new ClosedChannelException())));
+        assertFalse(classifier.isClientAbort(thrownUnder("org.apache.tomcat.util.net.NioChannel", new ClosedChannelException())),
+                "Tomcat wraps its own in ClientAbortException; a bare one is not Undertow's");
+        assertFalse(classifier.isClientAbort(thrownUnderJettyClient(new ClosedChannelException())));
+    }
+
+    // ---- what the containers throw, stack frames as captured over loopback -----------------
+    // (containers.RealContainerThrowablesTest asserts on the captured instances themselves)
+
+    private static StackTraceElement frame(String className) {
+        return new StackTraceElement(className, "m", null, 1);
+    }
+
+    private static <T extends Throwable> T withFrames(T t, String... classNames) {
+        t.setStackTrace(java.util.Arrays.stream(classNames).map(ClientAbortClassifierTest::frame)
+                .toArray(StackTraceElement[]::new));
+        return t;
+    }
+
+    /** Undertow, a servlet write on an HTTP/2 stream the client reset. */
+    private static final String[] UNDERTOW_H2_SERVLET_WRITE = {
+            "io.undertow.server.protocol.framed.AbstractFramedStreamSinkChannel",
+            "io.undertow.protocols.http2.Http2DataStreamSinkChannel",
+            "org.xnio.conduits.StreamSinkChannelWrappingConduit",
+            "org.xnio.conduits.ConduitStreamSinkChannel",
+            "io.undertow.channels.DetachableStreamSinkChannel",
+            "io.undertow.server.HttpServerExchange$WriteDispatchChannel",
+            "org.xnio.channels.Channels",
+            "io.undertow.servlet.spec.ServletOutputStreamImpl",
+            "com.example.ReportServlet"};
+
+    /** Undertow's HTTP/2 client, a handler reading its backend's response on the request thread. */
+    private static final String[] UNDERTOW_H2_CLIENT_READ = {
+            "io.undertow.server.protocol.framed.AbstractFramedStreamSourceChannel",
+            "io.undertow.protocols.http2.Http2StreamSourceChannel",
+            "org.xnio.streams.ChannelInputStream",
+            "java.io.InputStream",
+            "com.example.ProxyServlet",
+            "jakarta.servlet.http.HttpServlet",
+            "io.undertow.servlet.handlers.ServletHandler"};
+
+    @Test
+    void undertowsClosedChannelIsAnAbortOnlyFromItsServerFrames() {
+        assertTrue(classifier.isClientAbort(withFrames(new ClosedChannelException(), UNDERTOW_H2_SERVLET_WRITE)));
+        assertTrue(classifier.isClientAbort(withFrames(new ClosedChannelException(),
+                "io.undertow.channels.DetachableStreamSinkChannel", "io.undertow.server.HttpServerExchange$WriteDispatchChannel",
+                "org.xnio.channels.Channels", "io.undertow.servlet.spec.ServletOutputStreamImpl")), "the next write");
+        assertTrue(classifier.isClientAbort(new java.io.UncheckedIOException(
+                withFrames(new ClosedChannelException(), UNDERTOW_H2_SERVLET_WRITE))), "found in the chain");
+
+        // Undertow's framed channels carry its HTTP/2 client's streams too: the handler's frame decides
+        assertFalse(classifier.isClientAbort(withFrames(new ClosedChannelException(), UNDERTOW_H2_CLIENT_READ)));
+        // an interrupted thread's channel, even under Undertow's servlet stream
+        assertFalse(classifier.isClientAbort(withFrames(new java.nio.channels.ClosedByInterruptException(),
+                UNDERTOW_H2_SERVLET_WRITE)));
+        assertFalse(classifier.isClientAbort(withFrames(new java.nio.channels.AsynchronousCloseException(),
+                UNDERTOW_H2_SERVLET_WRITE)));
+        // the server packages stay configurable
+        ClientAbortClassifier withoutUndertow = ClientAbortClassifier.builder()
+                .removeServerIoPackage("io.undertow.server.").removeServerIoPackage("io.undertow.servlet.").build();
+        assertFalse(withoutUndertow.isClientAbort(withFrames(new ClosedChannelException(), UNDERTOW_H2_SERVLET_WRITE)));
+    }
+
+    @Test
+    void undertowsOwnPhraseForABodyCutShortCountsOnlyOnItsServerRead() {
+        String message = "UT000128: Remote peer closed connection before all data could be read";
+        assertTrue(classifier.isClientAbort(withFrames(new IOException(message),
+                "io.undertow.conduits.FixedLengthStreamSourceConduit", "org.xnio.conduits.ConduitStreamSourceChannel",
+                "io.undertow.channels.DetachableStreamSourceChannel", "io.undertow.server.HttpServerExchange$ReadDispatchChannel",
+                "org.xnio.channels.Channels", "io.undertow.servlet.spec.ServletInputStreamImpl", "com.example.UploadServlet")));
+        // Undertow's HTTP client reads a backend's fixed-length body through the same conduit
+        assertFalse(classifier.isClientAbort(withFrames(new IOException(message),
+                "io.undertow.conduits.FixedLengthStreamSourceConduit", "org.xnio.conduits.ConduitStreamSourceChannel",
+                "org.xnio.streams.ChannelInputStream", "com.example.ProxyServlet",
+                "io.undertow.servlet.handlers.ServletHandler")));
+    }
+
+    @Test
+    void macOsProtocolWrongTypeOnAServerWriteIsAnAbort() {
+        // EPROTOTYPE: Darwin's answer to a write racing the peer's close; cannot be produced on Linux
+        String message = "Protocol wrong type for socket";
+        assertTrue(classifier.isClientAbort(thrownUnder("org.apache.tomcat.util.net.NioChannel", new IOException(message))));
+        assertTrue(classifier.isClientAbort(thrownUnder("org.apache.coyote.http11.Http11OutputBuffer$SocketOutputBuffer",
+                new SocketException(message))));
+        assertTrue(classifier.isClientAbort(thrownUnderUndertow(new IOException(message))));
+        // the same text from a client's socket is its backend's failure
+        assertFalse(classifier.isClientAbort(thrownUnderJettyClient(new IOException(message))));
+        assertFalse(classifier.isClientAbort(thrownUnder("com.mongodb.internal.connection.SocketStream",
+                new SocketException(message))));
+        assertFalse(classifier.isClientAbort(thrownUnder("com.example.LegacySocketClient", new IOException(message))));
+    }
+
+    /** Jetty's HTTP/2 core, parsing the peer's RST_STREAM: "reset", before any side's own frame. */
+    private static final String[] JETTY_H2_CORE_ON_RESET = {
+            "org.eclipse.jetty.http2.HTTP2Stream", "org.eclipse.jetty.http2.HTTP2Session",
+            "org.eclipse.jetty.http2.HTTP2Connection", "org.eclipse.jetty.http2.parser.BodyParser",
+            "org.eclipse.jetty.http2.parser.ResetBodyParser", "org.eclipse.jetty.http2.parser.Parser"};
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
+    void jettysHttp2CoreEofCountsOnlyWithTheServerRightBelowIt() {
+        String[] producer = {"org.eclipse.jetty.http2.HTTP2Connection$HTTP2Producer",
+                "org.eclipse.jetty.util.thread.strategy.AdaptiveExecutionStrategy", "org.eclipse.jetty.http2.HTTP2Connection",
+                "org.eclipse.jetty.io.FillInterest", "org.eclipse.jetty.util.thread.QueuedThreadPool", "java.lang.Thread"};
+        // the server: its ServerParser called the core
+        assertTrue(classifier.isClientAbort(withFrames(new EofException("reset"),
+                concat(JETTY_H2_CORE_ON_RESET, concat(new String[] {"org.eclipse.jetty.http2.parser.ServerParser"}, producer)))));
+        // HTTP2Client: the core parsed the reset for it, no frame of either side
+        EofException clientReset = withFrames(new EofException("reset"), concat(JETTY_H2_CORE_ON_RESET, producer));
+        assertFalse(classifier.isClientAbort(clientReset));
+        assertFalse(classifier.isClientAbort(new java.util.concurrent.ExecutionException(clientReset)));
+
+        String[] flusher = {"org.eclipse.jetty.http2.internal.HTTP2Flusher", "org.eclipse.jetty.util.IteratingCallback",
+                "org.eclipse.jetty.http2.HTTP2Session", "org.eclipse.jetty.http2.HTTP2Stream"};
+        // the server's response write: its HttpStreamOverHTTP2 called the core
+        assertTrue(classifier.isClientAbort(withFrames(new EofException(new IOException("Broken pipe")),
+                concat(flusher, "org.eclipse.jetty.http2.server.internal.HttpStreamOverHTTP2", "org.eclipse.jetty.server.HttpStream$Wrapper",
+                        "org.eclipse.jetty.ee11.servlet.HttpOutput"))));
+        // a handler's HTTP2Client write on the request thread: the handler called the core, the
+        // server's frames further down are only the thread's history
+        assertFalse(classifier.isClientAbort(withFrames(new EofException("dropped"),
+                concat(flusher, "com.example.GrpcBridgeServlet", "jakarta.servlet.http.HttpServlet",
+                        "org.eclipse.jetty.ee11.servlet.ServletHolder", "org.eclipse.jetty.server.Server"))));
+        // and the client transport's own frames veto
+        assertFalse(classifier.isClientAbort(withFrames(new IOException("internal_error"),
+                "org.eclipse.jetty.http2.client.transport.internal.HttpReceiverOverHTTP2",
+                "org.eclipse.jetty.http2.HTTP2Stream", "org.eclipse.jetty.http2.parser.Parser")));
     }
 
     // ---- chain walking ---------------------------------------------------------------------

@@ -6,6 +6,9 @@ import jakarta.servlet.http.HttpServlet;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -24,8 +27,20 @@ public final class JettyServer implements EmbeddedServer {
     }
 
     public static EmbeddedServer start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        return start(filter, servlets, false);
+    }
+
+    /** With HTTP/2 over cleartext (h2c: prior knowledge or upgrade) beside HTTP/1.1. */
+    public static EmbeddedServer startH2c(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        return start(filter, servlets, true);
+    }
+
+    private static EmbeddedServer start(Filter filter, Map<String, HttpServlet> servlets, boolean h2c) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration config = new HttpConfiguration();
+        ServerConnector connector = h2c
+                ? new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config))
+                : new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);

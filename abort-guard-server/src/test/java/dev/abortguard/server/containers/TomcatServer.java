@@ -6,6 +6,7 @@ import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
@@ -25,12 +26,24 @@ public final class TomcatServer implements EmbeddedServer {
     }
 
     public static EmbeddedServer start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        return start(filter, servlets, false);
+    }
+
+    /** With HTTP/2 over cleartext (h2c: prior knowledge or upgrade) beside HTTP/1.1. */
+    public static EmbeddedServer startH2c(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        return start(filter, servlets, true);
+    }
+
+    private static EmbeddedServer start(Filter filter, Map<String, HttpServlet> servlets, boolean h2c) throws Exception {
         Path base = Files.createTempDirectory("tomcat");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        if (h2c) {
+            connector.addUpgradeProtocol(new Http2Protocol());
+        }
         tomcat.setConnector(connector);
         StandardContext context = (StandardContext) tomcat.addContext("", base.toString());
         // these checks need --add-opens and only warn at shutdown in a test JVM

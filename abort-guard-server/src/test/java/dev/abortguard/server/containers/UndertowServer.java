@@ -1,6 +1,7 @@
 package dev.abortguard.server.containers;
 
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.servlet.Servlets;
 import io.undertow.servlet.api.DeploymentInfo;
 import io.undertow.servlet.api.DeploymentManager;
@@ -23,8 +24,17 @@ public final class UndertowServer implements EmbeddedServer {
         this.manager = manager;
     }
 
-    @SuppressWarnings("unchecked")
     public static EmbeddedServer start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        return start(filter, servlets, false);
+    }
+
+    /** With HTTP/2 over cleartext (h2c: prior knowledge or upgrade) beside HTTP/1.1. */
+    public static EmbeddedServer startH2c(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        return start(filter, servlets, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static EmbeddedServer start(Filter filter, Map<String, HttpServlet> servlets, boolean h2c) throws Exception {
         DeploymentInfo deployment = Servlets.deployment()
                 .setClassLoader(UndertowServer.class.getClassLoader())
                 .setContextPath("/")
@@ -44,6 +54,7 @@ public final class UndertowServer implements EmbeddedServer {
         manager.deploy();
         Undertow undertow = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
+                .setServerOption(UndertowOptions.ENABLE_HTTP2, h2c)
                 .setHandler(manager.start())
                 .build();
         undertow.start();
