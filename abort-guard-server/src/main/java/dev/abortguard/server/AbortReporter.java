@@ -71,9 +71,22 @@ final class AbortReporter implements AutoCloseable {
 
     /**
      * Whether a throwable escaping the filter chain (or handed to {@link ClientAbortHandler}) is a
-     * client abort of this request; reports it if nothing was reported for the request yet.
+     * client abort of this request; reports it if nothing was reported for the request yet. Never
+     * throws (but an {@code OutOfMemoryError}): the application's throwable must leave the filter as
+     * it is, so whatever deciding about it raises — a hostile throwable, a metrics or logging
+     * backend that throws — means "not an abort", never a replacement of the application's
+     * exception by the library's.
      */
     boolean escapedIsAbort(ExchangeState state, Throwable t) {
+        try {
+            return decideEscaped(state, t);
+        } catch (Throwable failure) {
+            Causes.rethrowIfFatal(failure);
+            return false;
+        }
+    }
+
+    private boolean decideEscaped(ExchangeState state, Throwable t) {
         if (!(t instanceof Exception)) {
             return false;
         }

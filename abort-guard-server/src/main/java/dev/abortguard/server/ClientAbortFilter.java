@@ -177,7 +177,7 @@ public final class ClientAbortFilter implements Filter {
         try {
             chain.doFilter(request, response);
         } catch (Throwable t) {
-            if (escapedIsAbort(state, t)) {
+            if (reporter.escapedIsAbort(state, t)) {
                 answerAbortedRequest(response);
                 return;
             }
@@ -192,20 +192,6 @@ public final class ClientAbortFilter implements Filter {
             } finally {
                 state.markCompleted();
             }
-        }
-    }
-
-    /**
-     * The application's throwable must leave the filter as it is: whatever deciding about it
-     * raises (a hostile throwable, a metrics or logging backend that throws) means "not an abort",
-     * never a replacement of the application's exception by the library's.
-     */
-    private boolean escapedIsAbort(ExchangeState state, Throwable t) {
-        try {
-            return reporter.escapedIsAbort(state, t);
-        } catch (Throwable failure) {
-            Causes.rethrowIfFatal(failure);
-            return false;
         }
     }
 

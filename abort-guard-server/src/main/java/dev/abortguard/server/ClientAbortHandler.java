@@ -51,7 +51,7 @@ public final class ClientAbortHandler {
             return false;
         }
         ExchangeState state = request == null ? null : safeState(request);
-        return escapedIsAbort(state, t);
+        return reporter.escapedIsAbort(state, t);
     }
 
     /**
@@ -65,17 +65,7 @@ public final class ClientAbortHandler {
         if (t == null) {
             return false;
         }
-        return escapedIsAbort(null, t);
-    }
-
-    /** A caught throwable that cannot be read (its own methods throw) is not an abort; this never throws. */
-    private boolean escapedIsAbort(ExchangeState state, Throwable t) {
-        try {
-            return reporter.escapedIsAbort(state, t);
-        } catch (Throwable failure) {
-            Causes.rethrowIfFatal(failure);
-            return false;
-        }
+        return reporter.escapedIsAbort(null, t);
     }
 
     /**

@@ -9,7 +9,6 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
-import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -35,12 +34,15 @@ class BootClientRecoveryTest {
     @Autowired
     dev.abortguard.boot.payments.PaymentsController payments;
 
-    @Test
-    void aTimedOutPaymentIsResolvedByTheStatusCheckThroughBootsOwnRestClient() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/checkout", "/checkout-template"})
+    void aTimedOutPaymentIsResolvedByTheStatusCheckThroughBootsOwnBuilders(String path) throws Exception {
+        int ledger = payments.ledgerSize();
+        int calls = payments.providerCallCount();
         double unknown = registry.counter("abortguard.client.failures", "phase", "outcome_unknown").count();
         double completed = registry.counter("abortguard.client.outcomes", "outcome", "completed").count();
         try (CloseableHttpClient caller = HttpClients.createDefault()) {
-            HttpPost checkout = new HttpPost("http://127.0.0.1:" + port + "/checkout");
+            HttpPost checkout = new HttpPost("http://127.0.0.1:" + port + path);
             checkout.setEntity(new StringEntity("100", ContentType.TEXT_PLAIN));
             String body = caller.execute(checkout, response -> {
                 assertEquals(200, response.getCode(), "the checkout succeeded for its caller");
@@ -48,8 +50,8 @@ class BootClientRecoveryTest {
             });
             assertEquals("{\"amount\":100,\"status\":\"COMPLETED\"}", body, "the status API's answer, not an exception");
         }
-        assertEquals(1, payments.ledgerSize(), "paid once");
-        assertEquals(1, payments.providerCallCount(), "never resent: the status check proved it happened");
+        assertEquals(ledger + 1, payments.ledgerSize(), "paid once");
+        assertEquals(calls + 1, payments.providerCallCount(), "never resent: the status check proved it happened");
         assertEquals(unknown + 1, registry.counter("abortguard.client.failures", "phase", "outcome_unknown").count());
         assertEquals(completed + 1, registry.counter("abortguard.client.outcomes", "outcome", "completed").count());
         long clientRequests = registry.find("http.client.requests").timers().stream().mapToLong(Timer::count).sum();

@@ -21,13 +21,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class PaymentsController {
 
     private final RestClient provider;
+    private final org.springframework.web.client.RestTemplate template;
     private final Environment environment;
     final Map<String, String> ledger = new ConcurrentHashMap<>();
     final AtomicInteger providerCalls = new AtomicInteger();
 
-    public PaymentsController(RestClient.Builder builder, Environment environment) {
-        // Boot's own builder: its request factory, spring.http.clients.* and observations
+    public PaymentsController(RestClient.Builder builder, org.springframework.boot.restclient.RestTemplateBuilder templates,
+                              Environment environment) {
+        // Boot's own builders: their request factory, spring.http.clients.* and observations
         this.provider = builder.build();
+        this.template = templates.build();
         this.environment = environment;
     }
 
@@ -44,6 +47,12 @@ public class PaymentsController {
         String base = "http://127.0.0.1:" + environment.getProperty("local.server.port"); // known once started
         return provider.post().uri(base + "/provider/payments").contentType(MediaType.TEXT_PLAIN).body(amount)
                 .retrieve().body(String.class);
+    }
+
+    @PostMapping(path = "/checkout-template", produces = MediaType.APPLICATION_JSON_VALUE)
+    public String checkoutWithRestTemplate(@RequestBody String amount) {
+        String base = "http://127.0.0.1:" + environment.getProperty("local.server.port");
+        return template.postForObject(base + "/provider/payments", amount, String.class);
     }
 
     @PostMapping(path = "/provider/payments", produces = MediaType.APPLICATION_JSON_VALUE)
