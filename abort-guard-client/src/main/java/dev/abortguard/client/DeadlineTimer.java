@@ -197,7 +197,7 @@ final class DeadlineTimer implements AutoCloseable {
             try {
                 run.run();
             } catch (RuntimeException | Error e) {
-                // The worker must survive: it holds every other client's deadline.
+                // The worker must survive: it holds the deadlines of every other request of this client.
                 LOG.error("Exchange deadline action failed", e);
             }
         }

@@ -103,7 +103,8 @@ final class ExchangeProgress {
 
     @Override
     public String toString() {
-        return "ExchangeProgress{entered=" + chainEntered + ", connected=" + connectionReady + ", observed=" + observed + ", headSubmitted=" + requestHeadSubmitted
+        return "ExchangeProgress{entered=" + chainEntered + ", connected=" + connectionReady + ", observed=" + observed
+                + ", headSubmitted=" + requestHeadSubmitted
                 + ", status=" + responseStatus + ", bodyFailure=" + (bodyFailure != null)
                 + ", deadline=" + deadlineFired + "}";
     }

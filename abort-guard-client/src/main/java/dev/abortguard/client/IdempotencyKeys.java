@@ -40,10 +40,6 @@ final class IdempotencyKeys {
         this.generator = generator;
     }
 
-    String headerName() {
-        return headerName;
-    }
-
     /**
      * The caller's key from the request, unquoted, or {@code null} when the request has none (no
      * header, or a blank one, which {@link #withKey} replaces).

@@ -12,7 +12,6 @@ final class RetryAfterSignal extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    private final int status;
     private final transient Duration delay;
     private final transient HttpResponse response;
 
@@ -23,7 +22,6 @@ final class RetryAfterSignal extends IOException {
     /** With the (fully buffered) response, for when the retry can no longer happen. */
     RetryAfterSignal(int status, Duration delay, HttpResponse response) {
         super("status " + status + " with Retry-After " + delay.toMillis() + "ms");
-        this.status = status;
         this.delay = delay;
         this.response = response;
     }
@@ -31,10 +29,6 @@ final class RetryAfterSignal extends IOException {
     /** The answer to hand to the caller if the retry cannot happen, or {@code null} (released). */
     HttpResponse response() {
         return response;
-    }
-
-    int status() {
-        return status;
     }
 
     Duration delay() {

@@ -190,10 +190,6 @@ public final class TimeoutRecoveryPolicy {
         return !IDEMPOTENT_METHODS.contains(method) || request.containsHeader(keyHeader);
     }
 
-    static boolean idempotent(String method) {
-        return method != null && IDEMPOTENT_METHODS.contains(method.toUpperCase(Locale.ROOT));
-    }
-
     @Override
     public String toString() {
         return description;

@@ -29,19 +29,12 @@ final class UnsettledResendSignal extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    private final int status;
-
     UnsettledResendSignal(int status) {
         super("status " + status + " after a resend: the earlier attempt's outcome is still unknown");
-        this.status = status;
     }
 
     /** Whether a resend answered with {@code status} leaves the logical request's outcome unknown. */
     static boolean leavesOutcomeUnknown(int status) {
         return status == 408 || status == 409 || status == 425 || status == 429 || status >= 500;
-    }
-
-    int status() {
-        return status;
     }
 }

@@ -32,7 +32,8 @@ class ClientAbortTurboFilterTest {
     /** The README's logback.xml block, configured as Logback would read it from a file. */
     private static LoggerContext contextFromTheReadme() throws Exception {
         String readme = Files.readString(Path.of("../README.md"));
-        Matcher m = Pattern.compile("```xml\\n(<configuration>\\n  <turboFilter class=\"dev.abortguard.server.logging.ClientAbortTurboFilter\"/>.*?</configuration>)\\n```",
+        String guard = "<turboFilter class=\"dev.abortguard.server.logging.ClientAbortTurboFilter\"/>";
+        Matcher m = Pattern.compile("```xml\\n(<configuration>\\n  " + Pattern.quote(guard) + ".*?</configuration>)\\n```",
                 Pattern.DOTALL).matcher(readme);
         assertTrue(m.find(), "the README shows the logback.xml configuration");
         LoggerContext context = new LoggerContext();
