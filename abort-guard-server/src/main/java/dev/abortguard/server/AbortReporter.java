@@ -56,17 +56,7 @@ final class AbortReporter implements AutoCloseable {
      * IllegalStateException("payment failed", abort)} — is a new failure: not this.
      */
     boolean isRecordedAbort(ExchangeState state, Throwable t) {
-        Throwable current = t;
-        for (int depth = 0; current != null && depth < Causes.MAX_DEPTH; depth++) {
-            if (state != null ? state.isRemembered(current) : RecordedAborts.containsExactly(current)) {
-                return true;
-            }
-            if (!classifier.carriesAbortOn(current)) {
-                return false;
-            }
-            current = Causes.cause(current);
-        }
-        return false;
+        return classifier.carriesOnTo(t, state != null ? state::isRemembered : RecordedAborts::containsExactly);
     }
 
     /**

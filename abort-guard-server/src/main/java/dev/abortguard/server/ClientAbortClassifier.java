@@ -412,6 +412,30 @@ public final class ClientAbortClassifier {
         }
     }
 
+    /**
+     * The one walk behind "is this a failure the filter recorded?": whether {@code t} is one
+     * ({@code recorded} says which instances are), or reaches one through {@linkplain
+     * #carriesAbortOn(Throwable) carriers} only. Never throws (but an {@code OutOfMemoryError}).
+     */
+    boolean carriesOnTo(Throwable t, java.util.function.Predicate<Throwable> recorded) {
+        try {
+            Throwable current = t;
+            for (int depth = 0; current != null && depth < Causes.MAX_DEPTH; depth++) {
+                if (recorded.test(current)) {
+                    return true;
+                }
+                if (!carriesAbortOn(current)) {
+                    return false;
+                }
+                current = Causes.cause(current);
+            }
+            return false;
+        } catch (Throwable hostile) {
+            Causes.rethrowIfFatal(hostile);
+            return false;
+        }
+    }
+
     private byte kindOf(Class<?> type) {
         if (isExcludedType(type)) {
             return EXCLUDED;

@@ -71,23 +71,7 @@ public final class RecordedAborts {
      * @return {@code true} if logging {@code t} would only repeat an abort the filter already logged
      */
     public static boolean isRecordedAbort(Throwable t) {
-        try {
-            ClientAbortClassifier carriers = ClientAbortClassifier.standard();
-            Throwable current = t;
-            for (int depth = 0; current != null && depth < Causes.MAX_DEPTH; depth++) {
-                if (containsExactly(current)) {
-                    return true;
-                }
-                if (!carriers.carriesAbortOn(current)) {
-                    return false;
-                }
-                current = Causes.cause(current);
-            }
-            return false;
-        } catch (Throwable hostile) {
-            Causes.rethrowIfFatal(hostile);
-            return false;
-        }
+        return ClientAbortClassifier.standard().carriesOnTo(t, RecordedAborts::containsExactly);
     }
 
     private static int home(Throwable t) {

@@ -39,12 +39,17 @@ final class TrackingOutputStream extends ServletOutputStream {
 
     @Override
     public void write(int b) throws IOException {
+        boolean completes = completionMaySwallowFailures && state.writeCompletesDeclaredLength(1);
+        Object errorBefore = completes ? errorAttribute() : null;
         try {
             delegate.write(b);
         } catch (IOException e) {
             throw failed(e, state.writeFailureMeansAbort(1));
         }
         state.wrote(1);
+        if (completes) {
+            detectSwallowedCompletion(errorBefore);
+        }
     }
 
     @Override

@@ -57,35 +57,23 @@ public class SeedController {
     /** The seed's stream: an executor writes, and its catch block logs what failed. */
     @GetMapping("/stream")
     public ResponseBodyEmitter stream() {
-        ResponseBodyEmitter emitter = new ResponseBodyEmitter(30_000L);
-        executor.execute(() -> {
-            try {
-                emitter.send("chunk-1\n");
-                Gate.awaitClientGaveUp();
-                for (int i = 2; i <= 50; i++) {
-                    emitter.send("chunk-" + i + "\n".repeat(2_000));
-                }
-                emitter.complete();
-            } catch (Exception e) {
-                log.error(e.getMessage(), e);
-                emitter.completeWithError(e);
-            } finally {
-                Gate.handlerDone();
-            }
-        });
-        return emitter;
+        return emitFromExecutor(new ResponseBodyEmitter(30_000L), i -> "chunk-" + i + "\n".repeat(2_000));
     }
 
     /** The same for server-sent events. */
     @GetMapping("/sse")
     public SseEmitter sse() {
-        SseEmitter emitter = new SseEmitter(30_000L);
+        return emitFromExecutor(new SseEmitter(30_000L), i -> "event-" + i + "x".repeat(4_000));
+    }
+
+    /** One item, then, once the client gave up, 49 more: the seed's executor and catch block. */
+    private <E extends ResponseBodyEmitter> E emitFromExecutor(E emitter, java.util.function.IntFunction<String> item) {
         executor.execute(() -> {
             try {
-                emitter.send("event-1");
+                emitter.send(item.apply(1));
                 Gate.awaitClientGaveUp();
                 for (int i = 2; i <= 50; i++) {
-                    emitter.send("event-" + i + "x".repeat(4_000));
+                    emitter.send(item.apply(i));
                 }
                 emitter.complete();
             } catch (Exception e) {
