@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Built-in, dependency-free counters: failures by phase, outcomes by kind, retries, resends,
  * status checks and cancels. Register an instance with {@link
  * TimeoutRecoveryPolicy.Builder#addListener(RecoveryListener)} and read it from code or expose it
- * through your own metrics system; use {@link MicrometerRecoveryMetrics} when Micrometer is on the
- * class path.
+ * through your own metrics system; use {@code dev.abortguard.micrometer.MicrometerRecoveryMetrics} (module
+ * abort-guard-micrometer) to publish the same counts as Micrometer meters.
  *
  * <p>Thread-safe and lock-free ({@link LongAdder}); reads are not a consistent snapshot across
  * counters while requests are in flight.

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Observes each step the policy takes, for logging, tracing and metrics ({@link RecoveryCounters}
- * and {@link MicrometerRecoveryMetrics} are listeners). All methods default to doing nothing.
+ * and abort-guard-micrometer's {@code MicrometerRecoveryMetrics} are listeners). All methods default to doing nothing.
  *
  * <p>Listeners are called synchronously on the thread that takes the step; keep them fast.
  *

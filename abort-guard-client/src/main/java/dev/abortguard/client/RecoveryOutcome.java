@@ -2,7 +2,7 @@ package dev.abortguard.client;
 
 /**
  * How a covered request that failed at least once ended. Counted by {@link RecoveryCounters} and
- * {@link MicrometerRecoveryMetrics}, reported to {@link RecoveryListener#onOutcome}, and carried
+ * abort-guard-micrometer's {@code MicrometerRecoveryMetrics}, reported to {@link RecoveryListener#onOutcome}, and carried
  * by {@link TimeoutRecoveryException#outcome()}.
  */
 public enum RecoveryOutcome {

@@ -459,8 +459,8 @@ public final class TimeoutRecoveryPolicy {
         }
 
         /**
-         * Adds a listener for every step (see {@link RecoveryCounters}, {@link
-         * MicrometerRecoveryMetrics}). Default: none.
+         * Adds a listener for every step (see {@link RecoveryCounters}, and {@code
+         * dev.abortguard.micrometer.MicrometerRecoveryMetrics} in abort-guard-micrometer). Default: none.
          *
          * @param listener the listener
          * @return this builder

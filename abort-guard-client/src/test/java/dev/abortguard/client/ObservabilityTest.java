@@ -10,7 +10,6 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.abortguard.client.ledger.LedgerClients;
 import dev.abortguard.client.ledger.LedgerServer;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -292,24 +291,4 @@ class ObservabilityTest {
         }
     }
 
-    @Test
-    void micrometerAdapterCountsFailuresStepsAndOutcomesByTag() throws Exception {
-        server.script((key, arrival) -> arrival == 1 ? Behavior.DROP_BEFORE_RECORD : Behavior.ANSWER);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
-                .mode(RecoveryMode.STATUS_CHECK)
-                .statusCheck(LedgerClients.statusCheck(side, server.baseUri()))
-                .addListener(new MicrometerRecoveryMetrics(registry))
-                .build();
-
-        try (CloseableHttpClient client = client(policy)) {
-            client.execute(payment(), new BasicHttpClientResponseHandler());
-        }
-
-        assertThat(registry.get("abortguard.client.failures").tag("phase", "outcome_unknown").counter().count()).isEqualTo(1);
-        assertThat(registry.get("abortguard.client.steps").tag("step", "status_check").tag("result", "not_applied").counter().count()).isEqualTo(1);
-        assertThat(registry.get("abortguard.client.steps").tag("step", "resend").counter().count()).isEqualTo(1);
-        assertThat(registry.get("abortguard.client.outcomes").tag("outcome", "resent").counter().count()).isEqualTo(1);
-        assertThat(registry.find("abortguard.client.outcomes").tag("outcome", "unresolved").counter()).isNull();
-    }
 }

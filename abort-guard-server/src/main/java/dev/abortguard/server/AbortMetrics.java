@@ -10,8 +10,10 @@ import java.util.Objects;
  * thread — so implementations must be thread-safe and fast; they must not throw (a throwing
  * implementation is caught and logged once at WARN, and the request is unaffected).
  *
+ * <p>The Micrometer adapter is {@code dev.abortguard.micrometer.MicrometerAbortMetrics}, in the
+ * module abort-guard-micrometer.
+ *
  * @see AbortCounters the built-in, lock-free implementation
- * @see MicrometerAbortMetrics the Micrometer adapter
  */
 @FunctionalInterface
 public interface AbortMetrics {

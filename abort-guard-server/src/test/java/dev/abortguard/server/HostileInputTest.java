@@ -1,7 +1,5 @@
 package dev.abortguard.server;
 
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.ServletException;
 import org.apache.catalina.connector.ClientAbortException;
 import org.junit.jupiter.api.Test;
@@ -11,12 +9,6 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -190,38 +182,11 @@ class HostileInputTest {
 
     // ---- route bounds are exact under concurrency ---------------------------------------------
 
-    private static ClientAbortEvent event(String route) {
-        return new ClientAbortEvent(AbortKind.RESPONSE_WRITE, "GET", "/x", route, 200, 1, 1, 1, null, null, null);
-    }
-
-    /** 8 threads, each recording its own routes at the same moment, many rounds. */
-    private static void recordConcurrently(AbortMetrics metrics, int round) throws Exception {
-        int threads = 8;
-        CyclicBarrier start = new CyclicBarrier(threads);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            Future<?>[] futures = new Future<?>[threads];
-            for (int t = 0; t < threads; t++) {
-                String route = "/r" + round + "-" + t;
-                futures[t] = pool.submit(() -> {
-                    start.await();
-                    metrics.record(event(route));
-                    return null;
-                });
-            }
-            for (Future<?> f : futures) {
-                f.get(10, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     @Test
     void abortCountersNeverKeepMoreThanMaxRoutes() throws Exception {
         for (int round = 0; round < 100; round++) {
             AbortCounters counters = new AbortCounters(1);
-            recordConcurrently(counters, round);
+            AbortEventFixtures.recordConcurrently(counters, round);
             Map<String, Long> byRoute = counters.byRoute();
             Set<String> routes = byRoute.keySet().stream().filter(r -> !r.equals(AbortCounters.OTHER_ROUTE))
                     .collect(Collectors.toSet());
@@ -231,20 +196,4 @@ class HostileInputTest {
         }
     }
 
-    @Test
-    void micrometerTagsNeverExceedMaxRoutes() throws Exception {
-        for (int round = 0; round < 100; round++) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            recordConcurrently(new MicrometerAbortMetrics(registry, 1), round);
-            Set<String> routes = ConcurrentHashMap.newKeySet();
-            double total = 0;
-            for (Meter meter : registry.find(MicrometerAbortMetrics.ABORTS).counters()) {
-                routes.add(meter.getId().getTag("route"));
-                total += registry.get(MicrometerAbortMetrics.ABORTS).tags(meter.getId().getTags()).counter().count();
-            }
-            routes.remove(AbortCounters.OTHER_ROUTE);
-            assertEquals(1, routes.size(), "round " + round + ": " + routes);
-            assertEquals(8.0, total);
-        }
-    }
 }

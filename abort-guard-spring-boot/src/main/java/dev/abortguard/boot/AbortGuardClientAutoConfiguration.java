@@ -1,11 +1,11 @@
 package dev.abortguard.boot;
 
 import dev.abortguard.client.CancelAction;
-import dev.abortguard.client.MicrometerRecoveryMetrics;
 import dev.abortguard.client.RecoveryListener;
 import dev.abortguard.client.StatusCheck;
 import dev.abortguard.client.TimeoutRecoveryPolicy;
 import dev.abortguard.client.UnresolvedOutcomeHandler;
+import dev.abortguard.micrometer.MicrometerRecoveryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.springframework.beans.factory.ObjectProvider;

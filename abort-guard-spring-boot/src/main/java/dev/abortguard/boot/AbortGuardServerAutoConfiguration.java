@@ -1,10 +1,10 @@
 package dev.abortguard.boot;
 
+import dev.abortguard.micrometer.MicrometerAbortMetrics;
 import dev.abortguard.server.AbortCounters;
 import dev.abortguard.server.AbortMetrics;
 import dev.abortguard.server.ClientAbortFilter;
 import dev.abortguard.server.ClientAbortHandler;
-import dev.abortguard.server.MicrometerAbortMetrics;
 import dev.abortguard.server.logging.ClientAbortLog4jFilter;
 import dev.abortguard.server.logging.ClientAbortTurboFilter;
 import io.micrometer.core.instrument.FunctionCounter;

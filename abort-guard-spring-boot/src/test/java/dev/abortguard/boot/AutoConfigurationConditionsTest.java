@@ -1,8 +1,8 @@
 package dev.abortguard.boot;
 
+import dev.abortguard.micrometer.MicrometerAbortMetrics;
 import dev.abortguard.server.ClientAbortFilter;
 import dev.abortguard.server.ClientAbortHandler;
-import dev.abortguard.server.MicrometerAbortMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;

@@ -1,13 +1,13 @@
 package dev.abortguard.examples.boot;
 
 import dev.abortguard.client.CancelResult;
-import dev.abortguard.client.MicrometerRecoveryMetrics;
 import dev.abortguard.client.RecoveryMode;
 import dev.abortguard.client.StatusDecision;
 import dev.abortguard.client.TimeoutRecoveryPolicy;
+import dev.abortguard.micrometer.MicrometerAbortMetrics;
+import dev.abortguard.micrometer.MicrometerRecoveryMetrics;
 import dev.abortguard.server.ClientAbortFilter;
 import dev.abortguard.server.ClientAbortHandler;
-import dev.abortguard.server.MicrometerAbortMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;

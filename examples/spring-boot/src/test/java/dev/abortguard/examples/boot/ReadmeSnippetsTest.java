@@ -137,7 +137,7 @@ class ReadmeSnippetsTest {
             }
         }
         // settings that are constructor arguments rather than builder methods
-        for (Class<?> metrics : List.of(dev.abortguard.server.AbortCounters.class, dev.abortguard.server.MicrometerAbortMetrics.class)) {
+        for (Class<?> metrics : List.of(dev.abortguard.server.AbortCounters.class, dev.abortguard.micrometer.MicrometerAbortMetrics.class)) {
             for (java.lang.reflect.Constructor<?> constructor : metrics.getConstructors()) {
                 if (constructor.getParameterCount() > 0 && constructor.getParameterTypes()[constructor.getParameterCount() - 1] == int.class) {
                     assertTrue(readme.contains("`new " + metrics.getSimpleName() + "(") && readme.contains("maxRoutes"),
