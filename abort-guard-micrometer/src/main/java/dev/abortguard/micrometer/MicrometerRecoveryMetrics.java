@@ -30,10 +30,20 @@ import java.util.function.IntFunction;
  *       ({@code none} for the other steps).
  * </ul>
  *
+ * <p>Tag values are the enum constants' names in lower case ({@code RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE}
+ * is {@code outcome=completed_without_response}), as Micrometer's naming conventions have them.
+ *
  * <p>A counter is registered the first time its tag value occurs and kept, so a step costs an
  * array read and an increment; a tag value that never occurred has no meter.
  */
 public final class MicrometerRecoveryMetrics implements RecoveryListener {
+
+    /** Counter name: failures of covered requests, tag {@code phase}. */
+    public static final String FAILURES = "abortguard.client.failures";
+    /** Counter name: how covered requests that failed at least once ended, tag {@code outcome}. */
+    public static final String OUTCOMES = "abortguard.client.outcomes";
+    /** Counter name: recovery steps taken, tags {@code step} and {@code result}. */
+    public static final String STEPS = "abortguard.client.steps";
 
     private final Meters<FailurePhase> failures;
     private final Meters<RecoveryOutcome> outcomes;
@@ -49,10 +59,14 @@ public final class MicrometerRecoveryMetrics implements RecoveryListener {
      */
     public MicrometerRecoveryMetrics(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        failures = new Meters<>(FailurePhase.values().length,
-                i -> registry.counter("abortguard.client.failures", "phase", tag(FailurePhase.values()[i])));
-        outcomes = new Meters<>(RecoveryOutcome.values().length,
-                i -> registry.counter("abortguard.client.outcomes", "outcome", tag(RecoveryOutcome.values()[i])));
+        failures = new Meters<>(FailurePhase.values().length, i -> Counter.builder(FAILURES)
+                .description("Failures of requests covered by a TimeoutRecoveryPolicy, by where on the wire they happened")
+                .tag("phase", tag(FailurePhase.values()[i]))
+                .register(registry));
+        outcomes = new Meters<>(RecoveryOutcome.values().length, i -> Counter.builder(OUTCOMES)
+                .description("How covered requests that failed at least once ended")
+                .tag("outcome", tag(RecoveryOutcome.values()[i]))
+                .register(registry));
         statusChecks = new Meters<>(StatusDecision.Kind.values().length,
                 i -> step(registry, "status_check", tag(StatusDecision.Kind.values()[i])));
         cancels = new Meters<>(CancelResult.values().length,
@@ -92,9 +106,14 @@ public final class MicrometerRecoveryMetrics implements RecoveryListener {
     }
 
     private static Counter step(MeterRegistry registry, String step, String result) {
-        return registry.counter("abortguard.client.steps", "step", step, "result", result);
+        return Counter.builder(STEPS)
+                .description("Recovery steps taken after a failure: retries, resends, status checks, cancels")
+                .tag("step", step)
+                .tag("result", result)
+                .register(registry);
     }
 
+    /** Micrometer's convention: lower-case tag values; {@code COMPLETED_WITHOUT_RESPONSE} is {@code completed_without_response}. */
     private static String tag(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT);
     }

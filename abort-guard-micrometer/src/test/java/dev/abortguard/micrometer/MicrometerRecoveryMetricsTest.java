@@ -67,6 +67,10 @@ class MicrometerRecoveryMetricsTest {
         assertThat(registry.find("abortguard.client.outcomes").tag("outcome", "unresolved").counter()).isNull();
         assertThat(registry.find("abortguard.client.steps").tag("step", "retry").counter())
                 .as("a step that never happened has no meter").isNull();
+        assertThat(registry.get(MicrometerRecoveryMetrics.FAILURES).counter().getId().getDescription()).isNotBlank();
+        assertThat(registry.get(MicrometerRecoveryMetrics.OUTCOMES).counter().getId().getDescription()).isNotBlank();
+        assertThat(registry.get(MicrometerRecoveryMetrics.STEPS).counters())
+                .allSatisfy(counter -> assertThat(counter.getId().getDescription()).isNotBlank());
     }
 
     @Test
