@@ -87,7 +87,7 @@ public interface IdempotencyStore {
      * space. A store whose backend expires records itself (Redis) returns 0.
      *
      * @return how many records were deleted
-     * @throws IdempotencyStoreException when the backend fails
+     * @throws IdempotencyStoreException when the backend fails (a store with nothing to purge does not ask it)
      */
     int purgeExpired();
 }

@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * The default store: records in this JVM's heap, for a single instance (two instances with their
- * own in-memory stores do not see each other's claims; use {@link JdbcIdempotencyStore} or {@code
+ * own in-memory stores do not see each other's claims; use {@link JdbcIdempotencyStore} or {@link
  * RedisIdempotencyStore} for a cluster). Records are lost on restart.
  *
  * <p>Bounded by a record count and a total of body bytes, so a flood of keys cannot exhaust the

@@ -408,7 +408,6 @@ abstract class IdempotencyStoreContract {
                 .hasCauseInstanceOf(Exception.class);
         assertThatThrownBy(() -> down.release(key, 1)).isInstanceOf(IdempotencyStoreException.class).hasCauseInstanceOf(Exception.class);
         assertThatThrownBy(() -> down.status(key)).isInstanceOf(IdempotencyStoreException.class).hasCauseInstanceOf(Exception.class);
-        assertThatThrownBy(down::purgeExpired).isInstanceOf(IdempotencyStoreException.class).hasCauseInstanceOf(Exception.class);
         // a body over the limit is refused before the backend is asked, outage or not
         assertThat(down.complete(key, 1, new StoredResponse(200, List.of(), new byte[MAX_BODY + 1], fp)))
                 .isInstanceOf(CompleteResult.TooLarge.class);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,12 @@ abstract class JdbcIdempotencyStoreContract extends IdempotencyStoreContract {
                 .hasRootCauseMessage("simulated: connection lost at commit");
         assertThat(store.status(key)).isEqualTo(new StatusResult.Unknown());
         assertThat(store.claim(key, fingerprint("{}"), LEASE)).isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void purgingWithTheDatabaseDownThrowsTheStoreException() throws Exception {
+        IdempotencyStore down = newStoreWithBackendDown(options);
+        assertThatThrownBy(down::purgeExpired).isInstanceOf(IdempotencyStoreException.class).hasCauseInstanceOf(SQLException.class);
     }
 
     private static Connection failingAtCommit(Connection real) {
