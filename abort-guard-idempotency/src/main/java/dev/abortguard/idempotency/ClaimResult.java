@@ -23,7 +23,6 @@ public sealed interface ClaimResult {
      *        completion: that earlier handler may have run (part of) its side effects, and may still be running
      */
     record Claimed(long fencingToken, Instant leaseUntil, boolean tookOver) implements ClaimResult {
-        /** Validates. */
         public Claimed {
             Objects.requireNonNull(leaseUntil, "leaseUntil");
         }
@@ -36,7 +35,6 @@ public sealed interface ClaimResult {
      * @param leaseUntil when the current lease ends
      */
     record InProgress(Instant leaseUntil) implements ClaimResult {
-        /** Validates. */
         public InProgress {
             Objects.requireNonNull(leaseUntil, "leaseUntil");
         }
@@ -48,7 +46,6 @@ public sealed interface ClaimResult {
      * @param response the stored response
      */
     record Completed(StoredResponse response) implements ClaimResult {
-        /** Validates. */
         public Completed {
             Objects.requireNonNull(response, "response");
         }
@@ -61,7 +58,6 @@ public sealed interface ClaimResult {
      * @param stored the fingerprint the key is bound to
      */
     record FingerprintMismatch(RequestFingerprint stored) implements ClaimResult {
-        /** Validates. */
         public FingerprintMismatch {
             Objects.requireNonNull(stored, "stored");
         }
@@ -75,7 +71,6 @@ public sealed interface ClaimResult {
      * @param limit which bound was reached
      */
     record Full(String limit) implements ClaimResult {
-        /** Validates. */
         public Full {
             Objects.requireNonNull(limit, "limit");
         }

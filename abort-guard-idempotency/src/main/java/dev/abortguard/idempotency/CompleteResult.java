@@ -12,7 +12,6 @@ public sealed interface CompleteResult {
      * @param expiresAt the end of its retention
      */
     record Stored(Instant expiresAt) implements CompleteResult {
-        /** Validates. */
         public Stored {
             Objects.requireNonNull(expiresAt, "expiresAt");
         }

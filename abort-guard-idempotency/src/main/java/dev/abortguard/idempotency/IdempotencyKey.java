@@ -21,6 +21,7 @@ public record IdempotencyKey(String value) {
     /**
      * Validates the key.
      *
+     * @param value the key, unquoted
      * @throws NullPointerException when {@code value} is null
      * @throws IllegalArgumentException when {@code value} is not a valid key; the message says why
      */

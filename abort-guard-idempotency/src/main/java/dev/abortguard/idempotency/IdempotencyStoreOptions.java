@@ -29,6 +29,9 @@ public record IdempotencyStoreOptions(Duration retention, int maxBodyBytes, Cloc
     /**
      * Validates.
      *
+     * @param retention see the record
+     * @param maxBodyBytes see the record
+     * @param clock see the record
      * @throws NullPointerException when retention or clock is null
      * @throws IllegalArgumentException when retention is under a millisecond or maxBodyBytes is negative
      */

@@ -36,7 +36,11 @@ import org.slf4j.LoggerFactory;
  * is thrown as {@link IdempotencyStoreException}.
  *
  * <p>Connections come from the {@link DataSource} per operation (use a pool in production) and are
- * returned at once; the store sets auto-commit as it needs and restores it.
+ * returned at once; the store sets auto-commit as it needs and restores it. How long an operation
+ * may wait for an unresponsive database is the pool's and driver's setting (for PostgreSQL's
+ * driver: {@code connectTimeout}, {@code socketTimeout}); keep it well under the request timeout, so
+ * that an outage becomes a prompt 503. {@link #createSchema()} is meant for one instance at a time
+ * (startup of a single instance, or tests); a cluster applies the schema with its migrations.
  */
 public final class JdbcIdempotencyStore implements IdempotencyStore {
 
@@ -152,7 +156,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                 }
                 return result;
             } catch (SQLException | RuntimeException e) {
-                if (dialect == Dialect.H2 && "23505".equals(sqlState(e))) {
+                if (lostRace(e)) {
                     connection.rollback();
                     return null;
                 }
@@ -321,8 +325,14 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         }
     }
 
-    private static String sqlState(Throwable e) {
-        return e instanceof SQLException sql ? sql.getSQLState() : null;
+    /**
+     * Whether a claim failed only because a concurrent claim won: H2's duplicate key (PostgreSQL's
+     * insert does nothing instead), or, when the connection runs at a stricter isolation than READ
+     * COMMITTED, a serialization failure or deadlock. Such a claim is rolled back and read again.
+     */
+    private boolean lostRace(Throwable e) {
+        String state = e instanceof SQLException sql ? sql.getSQLState() : null;
+        return (dialect == Dialect.H2 && "23505".equals(state)) || "40001".equals(state) || "40P01".equals(state);
     }
 
     private static void rollbackQuietly(Connection connection, Throwable failure) {

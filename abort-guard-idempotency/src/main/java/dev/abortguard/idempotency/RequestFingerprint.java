@@ -28,6 +28,9 @@ public record RequestFingerprint(String method, String path, String bodySha256) 
     /**
      * Validates the parts.
      *
+     * @param method see the record
+     * @param path see the record
+     * @param bodySha256 see the record
      * @throws NullPointerException when a part is null
      * @throws IllegalArgumentException when a part is out of its range
      */

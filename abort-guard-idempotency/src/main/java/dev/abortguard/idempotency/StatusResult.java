@@ -21,7 +21,6 @@ public sealed interface StatusResult {
      * @param leaseUntil when its lease ends
      */
     record InProgress(Instant leaseUntil) implements StatusResult {
-        /** Validates. */
         public InProgress {
             Objects.requireNonNull(leaseUntil, "leaseUntil");
         }
@@ -35,7 +34,6 @@ public sealed interface StatusResult {
      * @param leaseUntil when the lease ended
      */
     record LeaseExpired(Instant leaseUntil) implements StatusResult {
-        /** Validates. */
         public LeaseExpired {
             Objects.requireNonNull(leaseUntil, "leaseUntil");
         }
@@ -47,7 +45,6 @@ public sealed interface StatusResult {
      * @param response the response
      */
     record Completed(StoredResponse response) implements StatusResult {
-        /** Validates. */
         public Completed {
             Objects.requireNonNull(response, "response");
         }

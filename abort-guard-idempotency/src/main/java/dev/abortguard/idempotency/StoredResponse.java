@@ -23,6 +23,10 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, Requ
     /**
      * Validates and copies.
      *
+     * @param status see the record
+     * @param headers see the record
+     * @param body see the record (copied)
+     * @param fingerprint see the record
      * @throws NullPointerException when an argument or a header is null
      * @throws IllegalArgumentException when the status is out of range
      */
@@ -87,6 +91,8 @@ public record StoredResponse(int status, List<Header> headers, byte[] body, Requ
         /**
          * Validates.
          *
+         * @param name see the record
+         * @param value see the record
          * @throws NullPointerException when name or value is null
          * @throws IllegalArgumentException when the name is empty or either contains CR, LF or NUL (or the name a colon)
          */

@@ -122,6 +122,19 @@ abstract class IdempotencyStoreContract {
         assertThat(other.status(key)).isEqualTo(new StatusResult.Completed(response));
     }
 
+    @Test
+    void ofConcurrentTakeoversOfAnExpiredLeaseExactlyOneWins() throws Exception {
+        IdempotencyKey key = key("takeover-race");
+        IdempotencyStore other = sharesBackend() ? newStore(options) : store;
+        ClaimResult.Claimed abandoned = claimed(store.claim(key, fingerprint("{\"race\":true}"), LEASE));
+        clock.advance(LEASE);
+        ClaimResult.Claimed winner = assertExactlyOneClaimed(key, List.of(store, other));
+        assertThat(winner.tookOver()).isTrue();
+        assertThat(winner.fencingToken()).isGreaterThan(abandoned.fencingToken());
+        assertThat(store.complete(key, abandoned.fencingToken(), response(fingerprint("{\"race\":true}"), "late")))
+                .isEqualTo(new CompleteResult.Fenced());
+    }
+
     private ClaimResult.Claimed assertExactlyOneClaimed(IdempotencyKey key, List<IdempotencyStore> stores) throws Exception {
         RequestFingerprint fp = fingerprint("{\"race\":true}");
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
