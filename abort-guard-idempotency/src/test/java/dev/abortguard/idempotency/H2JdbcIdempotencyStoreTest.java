@@ -8,12 +8,17 @@ import org.h2.jdbcx.JdbcDataSource;
 class H2JdbcIdempotencyStoreTest extends JdbcIdempotencyStoreContract {
 
     // one database per test; DB_CLOSE_DELAY keeps it while no connection is open (the store opens one per operation)
-    private final String url = "jdbc:h2:mem:idem-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000";
+    private final String database = "jdbc:h2:mem:idem-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
 
     @Override
     protected DataSource newDataSource() {
+        return newDataSourceWithLockTimeout(10_000);
+    }
+
+    @Override
+    protected DataSource newDataSourceWithLockTimeout(int millis) {
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL(url);
+        dataSource.setURL(database + ";LOCK_TIMEOUT=" + millis);
         return dataSource;
     }
 

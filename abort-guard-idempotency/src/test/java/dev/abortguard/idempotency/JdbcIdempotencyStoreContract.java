@@ -20,6 +20,9 @@ abstract class JdbcIdempotencyStoreContract extends IdempotencyStoreContract {
     /** A data source whose database is stopped or unreachable. */
     protected abstract DataSource dataSourceWithDatabaseDown() throws Exception;
 
+    /** A new data source to this test class's database whose connections wait at most {@code millis} for a row lock. */
+    protected abstract DataSource newDataSourceWithLockTimeout(int millis) throws Exception;
+
     protected abstract JdbcIdempotencyStore.Dialect dialect();
 
     @Override
@@ -54,6 +57,30 @@ abstract class JdbcIdempotencyStoreContract extends IdempotencyStoreContract {
                 .hasRootCauseMessage("simulated: connection lost at commit");
         assertThat(store.status(key)).isEqualTo(new StatusResult.Unknown());
         assertThat(store.claim(key, fingerprint("{}"), LEASE)).isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void aClaimThatTimesOutWaitingForTheRowLockFailsAndChangesNothing() throws Exception {
+        IdempotencyKey key = key("locked");
+        RequestFingerprint fp = fingerprint("{}");
+        ClaimResult.Claimed abandoned = claimed(store.claim(key, fp, LEASE));
+        clock.advance(LEASE);
+        IdempotencyStore impatient = new JdbcIdempotencyStore(newDataSourceWithLockTimeout(200), dialect(), options);
+        try (Connection locker = newDataSource().getConnection()) {
+            // another transaction (a stuck instance) holds the key's row
+            locker.setAutoCommit(false);
+            try (var select = locker.prepareStatement("SELECT idem_key FROM abortguard_idempotency WHERE idem_key = ? FOR UPDATE")) {
+                select.setString(1, key.value());
+                assertThat(select.executeQuery().next()).isTrue();
+            }
+            assertThatThrownBy(() -> impatient.claim(key, fp, LEASE))
+                    .isInstanceOf(IdempotencyStoreException.class)
+                    .hasCauseInstanceOf(SQLException.class);
+            // a plain read does not wait for the lock
+            assertThat(store.status(key)).isEqualTo(new StatusResult.LeaseExpired(abandoned.leaseUntil()));
+            locker.rollback();
+        }
+        assertThat(claimed(impatient.claim(key, fp, LEASE)).tookOver()).isTrue();
     }
 
     @Test

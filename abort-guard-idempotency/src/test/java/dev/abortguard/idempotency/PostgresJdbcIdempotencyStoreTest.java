@@ -17,6 +17,13 @@ class PostgresJdbcIdempotencyStoreTest extends JdbcIdempotencyStoreContract {
     }
 
     @Override
+    protected DataSource newDataSourceWithLockTimeout(int millis) {
+        PGSimpleDataSource dataSource = (PGSimpleDataSource) newDataSource();
+        dataSource.setOptions("-c lock_timeout=" + millis);
+        return dataSource;
+    }
+
+    @Override
     protected DataSource dataSourceWithDatabaseDown() {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL("jdbc:postgresql://127.0.0.1:" + ExternalServices.closedPort() + "/postgres?connectTimeout=5");
