@@ -1,5 +1,6 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -122,14 +123,7 @@ final class AbortLog implements AutoCloseable {
         if (t == null) {
             return "none";
         }
-        Throwable root = t;
-        for (int i = 0; i < Causes.MAX_DEPTH; i++) {
-            Throwable cause = Causes.cause(root);
-            if (cause == null) {
-                break;
-            }
-            root = cause;
-        }
+        Throwable root = Causes.root(t);
         String message = Causes.message(root);
         if (message == null && root != t) {
             message = Causes.message(t);

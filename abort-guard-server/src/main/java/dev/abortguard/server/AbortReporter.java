@@ -1,5 +1,7 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.Causes;
+import dev.abortguard.server.internal.RecordedAbortTable;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.MappingMatch;
 import org.slf4j.Logger;
@@ -43,7 +45,7 @@ final class AbortReporter implements AutoCloseable {
     /** A read or write through our wrappers failed: a client abort by construction. */
     void streamFailed(ExchangeState state, AbortKind kind, Throwable failure) {
         state.rememberFailure(failure);
-        RecordedAborts.record(failure);
+        RecordedAbortTable.ABORTS.remember(failure);
         if (state.claimReport()) {
             report(event(state, kind, failure));
         }
@@ -56,7 +58,7 @@ final class AbortReporter implements AutoCloseable {
      * IllegalStateException("payment failed", abort)} — is a new failure: not this.
      */
     boolean isRecordedAbort(ExchangeState state, Throwable t) {
-        return classifier.carriesOnTo(t, state != null ? state::isRemembered : RecordedAborts::containsExactly);
+        return (state != null ? state.failures() : RecordedAbortTable.ABORTS).reachedThrough(t, classifier::carriesAbortOn);
     }
 
     /**
@@ -86,7 +88,7 @@ final class AbortReporter implements AutoCloseable {
         if (!classifier.isClientAbort(t)) {
             return false;
         }
-        RecordedAborts.record(t);
+        RecordedAbortTable.ABORTS.remember(t);
         if (state == null) {
             report(new ClientAbortEvent(AbortKind.CLASSIFIED, null, null, null, -1, -1, -1, -1, null, null, t));
         } else {

@@ -1,5 +1,8 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.Causes;
+import dev.abortguard.server.internal.IdentityMemory;
+
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -362,8 +365,7 @@ public final class ClientAbortClassifier {
 
     private boolean decide(Throwable throwable) {
         boolean abort = false;
-        Throwable current = throwable;
-        for (int depth = 0; current != null && depth < maxCauseDepth; depth++) {
+        for (Throwable current : Causes.chain(throwable, maxCauseDepth)) {
             byte kind = classKind.get(current.getClass());
             if (kind == EXCLUDED) {
                 return false;
@@ -375,7 +377,6 @@ public final class ClientAbortClassifier {
                     return false;
                 }
             }
-            current = Causes.cause(current);
         }
         return abort;
     }
@@ -396,7 +397,8 @@ public final class ClientAbortClassifier {
     }
 
     /**
-     * For the filter's identity walks ({@link RecordedAborts}, escaped throwables): whether {@code
+     * For the filter's identity walks ({@link RecordedAborts}, escaped throwables; see {@link
+     * IdentityMemory#reachedThrough}): whether {@code
      * t}, found above a failure the wrappers saw, only carries that failure on — a wrapper type,
      * a server-thrown {@code IOException}, or a container's or framework's own abort type around
      * it (Spring's {@code AsyncRequestNotUsableException} around the write that failed). Anything
@@ -406,30 +408,6 @@ public final class ClientAbortClassifier {
         try {
             byte kind = classKind.get(t.getClass());
             return kind == ABORT_TYPE || kind == JETTY_EOF_TYPE || carriesAbortOn(kind, t);
-        } catch (Throwable hostile) {
-            Causes.rethrowIfFatal(hostile);
-            return false;
-        }
-    }
-
-    /**
-     * The one walk behind "is this a failure the filter recorded?": whether {@code t} is one
-     * ({@code recorded} says which instances are), or reaches one through {@linkplain
-     * #carriesAbortOn(Throwable) carriers} only. Never throws (but an {@code OutOfMemoryError}).
-     */
-    boolean carriesOnTo(Throwable t, java.util.function.Predicate<Throwable> recorded) {
-        try {
-            Throwable current = t;
-            for (int depth = 0; current != null && depth < Causes.MAX_DEPTH; depth++) {
-                if (recorded.test(current)) {
-                    return true;
-                }
-                if (!carriesAbortOn(current)) {
-                    return false;
-                }
-                current = Causes.cause(current);
-            }
-            return false;
         } catch (Throwable hostile) {
             Causes.rethrowIfFatal(hostile);
             return false;

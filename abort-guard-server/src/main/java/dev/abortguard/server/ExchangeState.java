@@ -4,6 +4,8 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.abortguard.server.internal.IdentityMemory;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,7 +22,6 @@ final class ExchangeState {
 
     static final String ATTRIBUTE = ExchangeState.class.getName();
 
-    private static final int MAX_REMEMBERED_FAILURES = 8;
 
     final HttpServletRequest request;
     final HttpServletResponse response;
@@ -37,8 +38,10 @@ final class ExchangeState {
     private volatile boolean outputClosedByApplication;
     private volatile boolean bodyTakenOver;
     private final AtomicBoolean reported = new AtomicBoolean();
-    private Throwable[] failures;
-    private int failureCount;
+    /** The failures our wrappers saw (identity): what a rethrow of the same abort is recognised by. */
+    private final IdentityMemory failures = new IdentityMemory(8, 8);
+    /** The real errors that left the filter chain (so a later onError is not an abort). */
+    private final IdentityMemory escapedRealErrors = new IdentityMemory(1, 1);
 
     ExchangeState(HttpServletRequest request, HttpServletResponse response) {
         this.request = request;
@@ -199,24 +202,21 @@ final class ExchangeState {
         return reported.get();
     }
 
-    synchronized void rememberFailure(Throwable failure) {
-        if (failures == null) {
-            failures = new Throwable[MAX_REMEMBERED_FAILURES];
-        }
-        if (failureCount < MAX_REMEMBERED_FAILURES) {
-            failures[failureCount++] = failure;
-        }
+    void rememberFailure(Throwable failure) {
+        failures.remember(failure);
     }
 
-    /** A throwable that left the filter chain as a real error (so a later onError is not an abort). */
-    private volatile Throwable escapedRealError;
-
     void rememberEscapedRealError(Throwable t) {
-        escapedRealError = t;
+        escapedRealErrors.remember(t);
     }
 
     boolean isEscapedRealError(Throwable t) {
-        return Causes.contains(t, escapedRealError);
+        return escapedRealErrors.holdsAnyOf(t);
+    }
+
+    /** The failures this request's wrappers saw, by identity. */
+    IdentityMemory failures() {
+        return failures;
     }
 
     /**
@@ -258,15 +258,5 @@ final class ExchangeState {
             return false;
         }
         return failureMeansAbort();
-    }
-
-    /** Whether {@code t} is the very throwable one of our wrappers saw fail (identity, not its causes). */
-    synchronized boolean isRemembered(Throwable t) {
-        for (int i = 0; i < failureCount; i++) {
-            if (failures[i] == t) {
-                return true;
-            }
-        }
-        return false;
     }
 }

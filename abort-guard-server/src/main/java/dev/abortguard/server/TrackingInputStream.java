@@ -3,6 +3,8 @@ package dev.abortguard.server;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 
+import dev.abortguard.server.internal.IdentityMemory;
+
 import java.io.IOException;
 
 /**
@@ -109,7 +111,8 @@ final class TrackingInputStream extends ServletInputStream {
      */
     private final class TrackingReadListener implements ReadListener {
         private final ReadListener listener;
-        private volatile Throwable applicationFailure;
+        /** What the application's own callback threw: never taken for an abort. */
+        private final IdentityMemory applicationFailures = new IdentityMemory(1, 1);
 
         TrackingReadListener(ReadListener listener) {
             this.listener = listener;
@@ -120,7 +123,7 @@ final class TrackingInputStream extends ServletInputStream {
             try {
                 listener.onDataAvailable();
             } catch (Throwable t) {
-                applicationFailure = t;
+                applicationFailures.remember(t);
                 throw t;
             }
         }
@@ -130,14 +133,14 @@ final class TrackingInputStream extends ServletInputStream {
             try {
                 listener.onAllDataRead();
             } catch (Throwable t) {
-                applicationFailure = t;
+                applicationFailures.remember(t);
                 throw t;
             }
         }
 
         @Override
         public void onError(Throwable t) {
-            if (t instanceof IOException && !Causes.contains(t, applicationFailure)) {
+            if (t instanceof IOException && !applicationFailures.holdsAnyOf(t)) {
                 failed((IOException) t);
             }
             listener.onError(t);

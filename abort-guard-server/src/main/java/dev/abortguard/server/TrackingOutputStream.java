@@ -3,6 +3,8 @@ package dev.abortguard.server;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
+import dev.abortguard.server.internal.IdentityMemory;
+
 import java.io.IOException;
 
 /**
@@ -192,7 +194,8 @@ final class TrackingOutputStream extends ServletOutputStream {
      */
     private final class TrackingWriteListener implements WriteListener {
         private final WriteListener listener;
-        private volatile Throwable applicationFailure;
+        /** What the application's own callback threw: never taken for an abort. */
+        private final IdentityMemory applicationFailures = new IdentityMemory(1, 1);
 
         TrackingWriteListener(WriteListener listener) {
             this.listener = listener;
@@ -203,14 +206,14 @@ final class TrackingOutputStream extends ServletOutputStream {
             try {
                 listener.onWritePossible();
             } catch (Throwable t) {
-                applicationFailure = t;
+                applicationFailures.remember(t);
                 throw t;
             }
         }
 
         @Override
         public void onError(Throwable t) {
-            if (t instanceof IOException && !Causes.contains(t, applicationFailure)) {
+            if (t instanceof IOException && !applicationFailures.holdsAnyOf(t)) {
                 failed((IOException) t);
             }
             listener.onError(t);
