@@ -1,6 +1,8 @@
 package dev.abortguard.server;
 
-import jakarta.servlet.DispatcherType;
+import dev.abortguard.server.internal.AbortLog;
+import dev.abortguard.server.internal.AbortReporter;
+import dev.abortguard.server.internal.ExchangeRunner;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -73,8 +75,7 @@ public final class ClientAbortFilter implements Filter {
             "requestIdHeaders", "idempotencyKeyHeader", "routeAttributes", "flushOnChainReturn");
 
     private final boolean configuredByBuilder;
-    private volatile AbortReporter reporter;
-    private volatile boolean flushOnChainReturn;
+    private volatile ExchangeRunner runner;
     private volatile ClientAbortHandler handler;
 
     /**
@@ -91,9 +92,8 @@ public final class ClientAbortFilter implements Filter {
     }
 
     private void apply(Builder builder) {
-        this.reporter = builder.reporter();
-        this.flushOnChainReturn = builder.flushOnChainReturn;
-        this.handler = new ClientAbortHandler(reporter);
+        this.runner = builder.runner();
+        this.handler = new ClientAbortHandler(runner.reporter());
     }
 
     /**
@@ -120,7 +120,7 @@ public final class ClientAbortFilter implements Filter {
             for (String name : names) {
                 builder.initParameter(name, config.getInitParameter(name));
             }
-            AbortReporter previous = reporter;
+            ExchangeRunner previous = runner;
             apply(builder);
             previous.close();
         } catch (IllegalArgumentException e) {
@@ -135,153 +135,7 @@ public final class ClientAbortFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        HttpServletRequest httpRequest = (HttpServletRequest) request;
-        ExchangeState existing = ExchangeState.of(httpRequest);
-        if (existing != null) {
-            // a forward, include, error or async dispatch of a request we already wrap
-            if (httpRequest.getDispatcherType() != DispatcherType.ASYNC) {
-                run(existing, request, response, chain, null);
-                return;
-            }
-            TrackingResponse tracked = unwrap(response);
-            if (tracked != null) {
-                run(existing, request, response, chain, tracked);
-                return;
-            }
-            // AsyncContext.dispatch() after a no-argument startAsync() hands the container's own
-            // request and response to the chain: watch them again, for the same exchange
-            TrackingResponse again = new TrackingResponse((HttpServletResponse) response, existing, reporter);
-            run(existing, new TrackingRequest(httpRequest, again, existing, reporter), again, chain, again);
-            return;
-        }
-        ExchangeState state = new ExchangeState(httpRequest, (HttpServletResponse) response);
-        TrackingResponse trackingResponse = new TrackingResponse((HttpServletResponse) response, state, reporter);
-        TrackingRequest trackingRequest = new TrackingRequest(httpRequest, trackingResponse, state, reporter);
-        httpRequest.setAttribute(ExchangeState.ATTRIBUTE, state);
-        run(state, trackingRequest, trackingResponse, chain, trackingResponse);
-    }
-
-    private static TrackingResponse unwrap(ServletResponse response) {
-        ServletResponse current = response;
-        while (current instanceof jakarta.servlet.ServletResponseWrapper) {
-            if (current instanceof TrackingResponse) {
-                return (TrackingResponse) current;
-            }
-            current = ((jakarta.servlet.ServletResponseWrapper) current).getResponse();
-        }
-        return null;
-    }
-
-    private void run(ExchangeState state, ServletRequest request, ServletResponse response, FilterChain chain,
-                     TrackingResponse completing) throws IOException, ServletException {
-        try {
-            chain.doFilter(request, response);
-        } catch (Throwable t) {
-            if (reporter.escapedIsAbort(state, t)) {
-                answerAbortedRequest(response);
-                return;
-            }
-            state.rememberEscapedRealError(t);
-            throw t;
-        }
-        if (completing != null && !request.isAsyncStarted()) {
-            try {
-                if (flushOnChainReturn) {
-                    completeBody(state, completing);
-                }
-            } finally {
-                state.markCompleted();
-            }
-        }
-    }
-
-    /**
-     * Nothing can reach a client that is gone; but a request-body read can also fail for a client
-     * that is still connected (it stalled past the server's read timeout), and it must not receive
-     * a 200 with an empty body. Containers answer such failures with 400 themselves.
-     */
-    private static void answerAbortedRequest(ServletResponse response) {
-        if (!response.isCommitted() && response instanceof HttpServletResponse) {
-            try {
-                response.resetBuffer();
-                ((HttpServletResponse) response).setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            } catch (RuntimeException ignored) {
-                // the container may have closed the response already
-            }
-        }
-    }
-
-    /**
-     * Throws what completing the body raised if it is not a client abort (Jetty fails the close of
-     * a body shorter than its declared {@code Content-Length}): the container would have raised it
-     * in its own completion, and the filter must not swallow it.
-     */
-    private void completeBody(ExchangeState state, TrackingResponse response) throws IOException {
-        if (state.aborted() || response.bodyTakenOver() || state.outputClosedByApplication()
-                || "HEAD".equalsIgnoreCase(state.method)) {
-            return;
-        }
-        if (state.lengthDeclared()) {
-            completeDeclaredBody(state, response);
-            return;
-        }
-        TrackingOutputStream stream = response.stream();
-        if (stream == null || state.bytesWritten() == 0) {
-            return;
-        }
-        HttpServletResponse container = (HttpServletResponse) response.getResponse();
-        try {
-            int status = container.getStatus();
-            if (!container.isCommitted()
-                    && status != HttpServletResponse.SC_NO_CONTENT
-                    && status != HttpServletResponse.SC_NOT_MODIFIED
-                    && !container.containsHeader("Content-Length")
-                    && !container.containsHeader("Transfer-Encoding")) {
-                // the value the container computes itself when it completes a buffered body; set on
-                // the container's response so that it does not count as a length the application declared
-                container.setContentLengthLong(state.bytesWritten());
-            }
-            // flush: Tomcat fails here (its close() swallows the last write's failure);
-            // close: Undertow fails here (its flush() swallows it)
-            stream.flush();
-            stream.completeBody();
-        } catch (IOException e) {
-            if (!reporter.isRecordedAbort(state, e)) {
-                throw e; // not the client's doing
-            }
-            // an abort, reported by the stream; the container finishes as usual
-        } catch (RuntimeException e) {
-            // the container refused (e.g. a response it already completed): it finishes as usual
-        }
-    }
-
-    /**
-     * A body of the application's own {@code Content-Length}. Shorter than declared, it is the
-     * application's bug that the container must answer itself (Jetty turns it into a 500 while the
-     * response is uncommitted; a flush here would commit a 200). Exactly as long and still in the
-     * container's buffer (Tomcat keeps a small body there until after the chain returns, where its
-     * failure is logged at DEBUG; Spring's message converters always declare the length), it is
-     * flushed here — the write the container is about to make — so that its failure is seen.
-     * Jetty and Undertow send such a body with its last write, and are committed by now.
-     */
-    private void completeDeclaredBody(ExchangeState state, TrackingResponse response) throws IOException {
-        TrackingOutputStream stream = response.stream();
-        HttpServletResponse container = (HttpServletResponse) response.getResponse();
-        if (stream == null || !state.declaredLengthExactlyWritten() || state.bytesWritten() == 0) {
-            return;
-        }
-        try {
-            if (container.isCommitted()) {
-                return;
-            }
-            stream.flushCompleteBody();
-        } catch (IOException e) {
-            if (!reporter.isRecordedAbort(state, e)) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            // the container refused (e.g. a response it already completed): it finishes as usual
-        }
+        runner.run((HttpServletRequest) request, (HttpServletResponse) response, chain);
     }
 
     /**
@@ -300,7 +154,7 @@ public final class ClientAbortFilter implements Filter {
      * @return the configured metrics, or the {@link AbortCounters} created for this filter
      */
     public AbortMetrics metrics() {
-        return reporter.metrics();
+        return runner.reporter().metrics();
     }
 
     /**
@@ -309,12 +163,12 @@ public final class ClientAbortFilter implements Filter {
      * @return the configured classifier, {@link ClientAbortClassifier#standard()} by default
      */
     public ClientAbortClassifier classifier() {
-        return reporter.classifier;
+        return runner.reporter().classifier();
     }
 
     @Override
     public void destroy() {
-        reporter.close();
+        runner.close();
     }
 
     /**
@@ -484,10 +338,12 @@ public final class ClientAbortFilter implements Filter {
             return new ClientAbortFilter(this, true);
         }
 
-        AbortReporter reporter() {
+        ExchangeRunner runner() {
             AbortLog log = new AbortLog(logLevel, logStackTraces, maxLogLinesPerSecond, suppressedSummaryInterval);
-            return new AbortReporter(classifier, log, metrics != null ? metrics : new AbortCounters(),
-                    requestIdHeaders, idempotencyKeyHeader, routeAttributes);
+            AbortReporter reporter = new AbortReporter(new AbortReporter.Settings(classifier, classifier::carriesAbortOn,
+                    log, metrics != null ? metrics : new AbortCounters(), requestIdHeaders, idempotencyKeyHeader,
+                    routeAttributes, ClientAbortEvent::new));
+            return new ExchangeRunner(reporter, flushOnChainReturn);
         }
 
         void initParameter(String name, String value) {

@@ -1,5 +1,7 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.AbortReporter;
+import dev.abortguard.server.internal.Exchange;
 import jakarta.servlet.ServletRequest;
 
 /**
@@ -50,8 +52,8 @@ public final class ClientAbortHandler {
         if (t == null) {
             return false;
         }
-        ExchangeState state = request == null ? null : safeState(request);
-        return reporter.escapedIsAbort(state, t);
+        Exchange exchange = request == null ? null : safeExchange(request);
+        return reporter.escapedIsAbort(exchange, t);
     }
 
     /**
@@ -77,8 +79,8 @@ public final class ClientAbortHandler {
      * @return {@code true} if the filter logged and counted a client abort for {@code request}
      */
     public static boolean clientAborted(ServletRequest request) {
-        ExchangeState state = request == null ? null : safeState(request);
-        return state != null && state.aborted();
+        Exchange exchange = request == null ? null : safeExchange(request);
+        return exchange != null && exchange.aborted();
     }
 
     /**
@@ -87,7 +89,7 @@ public final class ClientAbortHandler {
      * @return the classifier, shared with the filter that created this handler
      */
     public ClientAbortClassifier classifier() {
-        return reporter.classifier;
+        return reporter.classifier();
     }
 
     /**
@@ -99,9 +101,9 @@ public final class ClientAbortHandler {
         return reporter.metrics();
     }
 
-    private static ExchangeState safeState(ServletRequest request) {
+    private static Exchange safeExchange(ServletRequest request) {
         try {
-            return ExchangeState.of(request);
+            return Exchange.of(request);
         } catch (RuntimeException recycled) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.AbortLog;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.ServletException;

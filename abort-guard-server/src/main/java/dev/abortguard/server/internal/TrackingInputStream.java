@@ -1,9 +1,7 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
-
-import dev.abortguard.server.internal.IdentityMemory;
 
 import java.io.IOException;
 
@@ -12,24 +10,24 @@ import java.io.IOException;
  * stream means the client stopped sending: it disconnected mid-upload, or stalled past the
  * server's read timeout, or sent a body the container could not decode. All of those are the
  * client's doing, reported as {@link AbortKind#REQUEST_READ} and rethrown unchanged.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class TrackingInputStream extends ServletInputStream {
+public final class TrackingInputStream extends ServletInputStream {
 
     private final ServletInputStream delegate;
-    private final ExchangeState state;
-    private final AbortReporter reporter;
+    private final Exchange exchange;
 
-    TrackingInputStream(ServletInputStream delegate, ExchangeState state, AbortReporter reporter) {
+    TrackingInputStream(ServletInputStream delegate, Exchange exchange) {
         this.delegate = delegate;
-        this.state = state;
-        this.reporter = reporter;
+        this.exchange = exchange;
     }
 
     @Override
     public int read() throws IOException {
         try {
             int b = delegate.read();
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return b;
         } catch (IOException e) {
             throw failed(e);
@@ -40,7 +38,7 @@ final class TrackingInputStream extends ServletInputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         try {
             int n = delegate.read(b, off, len);
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return n;
         } catch (IOException e) {
             throw failed(e);
@@ -51,7 +49,7 @@ final class TrackingInputStream extends ServletInputStream {
     public int readLine(byte[] b, int off, int len) throws IOException {
         try {
             int n = delegate.readLine(b, off, len);
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return n;
         } catch (IOException e) {
             throw failed(e);
@@ -97,9 +95,7 @@ final class TrackingInputStream extends ServletInputStream {
     }
 
     private IOException failed(IOException e) {
-        if (!state.completed() || state.aborted()) {
-            reporter.streamFailed(state, AbortKind.REQUEST_READ, e);
-        }
+        exchange.readFailed(e);
         return e;
     }
 
