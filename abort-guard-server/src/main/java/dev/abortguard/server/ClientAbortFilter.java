@@ -3,6 +3,7 @@ package dev.abortguard.server;
 import dev.abortguard.server.internal.AbortLog;
 import dev.abortguard.server.internal.AbortReporter;
 import dev.abortguard.server.internal.ExchangeRunner;
+import dev.abortguard.server.internal.FilterInitParams;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -14,14 +15,10 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -70,9 +67,9 @@ import java.util.TreeSet;
  */
 public final class ClientAbortFilter implements Filter {
 
-    private static final Set<String> INIT_PARAMS = Set.of(
-            "logLevel", "logStackTraces", "maxLogLinesPerSecond", "suppressedSummaryInterval",
-            "requestIdHeaders", "idempotencyKeyHeader", "routeAttributes", "flushOnChainReturn");
+    // Over 300 lines: the public Builder is nested here (ClientAbortFilter.builder() is the API the
+    // README shows), and its settings are documented one by one. The per-request work is
+    // internal.ExchangeRunner, the init-param parsing internal.FilterInitParams.
 
     private final boolean configuredByBuilder;
     private volatile ExchangeRunner runner;
@@ -118,7 +115,7 @@ public final class ClientAbortFilter implements Filter {
         Builder builder = new Builder();
         try {
             for (String name : names) {
-                builder.initParameter(name, config.getInitParameter(name));
+                FilterInitParams.apply(builder, name, config.getInitParameter(name));
             }
             ExchangeRunner previous = runner;
             apply(builder);
@@ -344,86 +341,6 @@ public final class ClientAbortFilter implements Filter {
                     log, metrics != null ? metrics : new AbortCounters(), requestIdHeaders, idempotencyKeyHeader,
                     routeAttributes, ClientAbortEvent::new));
             return new ExchangeRunner(reporter, flushOnChainReturn);
-        }
-
-        void initParameter(String name, String value) {
-            String v = value == null ? "" : value.strip();
-            switch (name) {
-                case "logLevel":
-                    try {
-                        logLevel(AbortLogLevel.valueOf(v.toUpperCase(Locale.ROOT)));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("logLevel must be one of "
-                                + Arrays.toString(AbortLogLevel.values()) + ", was '" + v + "'");
-                    }
-                    break;
-                case "logStackTraces":
-                    logStackTraces(bool(name, v));
-                    break;
-                case "flushOnChainReturn":
-                    flushOnChainReturn(bool(name, v));
-                    break;
-                case "maxLogLinesPerSecond":
-                    try {
-                        maxLogLinesPerSecond(Integer.parseInt(v));
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("maxLogLinesPerSecond must be an integer, was '" + v + "'");
-                    }
-                    break;
-                case "suppressedSummaryInterval":
-                    suppressedSummaryInterval(duration(name, v));
-                    break;
-                case "requestIdHeaders":
-                    requestIdHeaders(list(v));
-                    break;
-                case "idempotencyKeyHeader":
-                    idempotencyKeyHeader(v.isEmpty() ? null : v);
-                    break;
-                case "routeAttributes":
-                    routeAttributes(list(v));
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown init-param '" + name + "'; known: " + new TreeSet<>(INIT_PARAMS));
-            }
-        }
-
-        private static boolean bool(String name, String v) {
-            if ("true".equalsIgnoreCase(v)) {
-                return true;
-            }
-            if ("false".equalsIgnoreCase(v)) {
-                return false;
-            }
-            throw new IllegalArgumentException(name + " must be true or false, was '" + v + "'");
-        }
-
-        /** ISO-8601 ({@code PT10S}) or a number with a unit: {@code 500ms}, {@code 10s}, {@code 1m}. */
-        static Duration duration(String name, String v) {
-            try {
-                String lower = v.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("pt")) {
-                    return Duration.parse(v);
-                }
-                if (lower.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(lower.substring(0, lower.length() - 2).strip()));
-                }
-                if (lower.endsWith("s")) {
-                    return Duration.ofSeconds(Long.parseLong(lower.substring(0, lower.length() - 1).strip()));
-                }
-                if (lower.endsWith("m")) {
-                    return Duration.ofMinutes(Long.parseLong(lower.substring(0, lower.length() - 1).strip()));
-                }
-            } catch (NumberFormatException | DateTimeParseException e) {
-                // fall through to the message below
-            }
-            throw new IllegalArgumentException(name + " must be a duration like 10s, 500ms or PT10S, was '" + v + "'");
-        }
-
-        private static String[] list(String v) {
-            if (v.isEmpty()) {
-                return new String[0];
-            }
-            return Arrays.stream(v.split(",")).map(String::strip).toArray(String[]::new);
         }
 
         private static List<String> names(String setting, String... values) {

@@ -176,7 +176,7 @@ class HostileInputTest {
             fresh.isClientAbort(new IOException(i + mebibyte));
             fresh.isClientAbort(new IOException("short " + i));
         }
-        Map<String, ?> cache = field(fresh, "messageVerdicts");
+        Map<String, ?> cache = field(field(fresh, "engine"), "messageVerdicts");
         assertFalse(cache.isEmpty(), "short texts are cached");
         assertTrue(cache.size() <= 256, "bounded by count: " + cache.size());
         assertTrue(cache.keySet().stream().allMatch(k -> k.length() <= 256), "no long text is kept");
