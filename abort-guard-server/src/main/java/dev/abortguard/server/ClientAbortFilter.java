@@ -1,7 +1,5 @@
 package dev.abortguard.server;
 
-import dev.abortguard.server.internal.AbortLog;
-import dev.abortguard.server.internal.AbortReporter;
 import dev.abortguard.server.internal.ExchangeRunner;
 import dev.abortguard.server.internal.FilterInitParams;
 import jakarta.servlet.Filter;
@@ -89,7 +87,7 @@ public final class ClientAbortFilter implements Filter {
     }
 
     private void apply(Builder builder) {
-        this.runner = builder.runner();
+        this.runner = builder.settings().runner();
         this.handler = new ClientAbortHandler(runner.reporter());
     }
 
@@ -173,16 +171,16 @@ public final class ClientAbortFilter implements Filter {
      * throws {@link IllegalArgumentException} naming the setting.
      */
     public static final class Builder {
-        private ClientAbortClassifier classifier = ClientAbortClassifier.standard();
-        private AbortLogLevel logLevel = AbortLogLevel.INFO;
-        private boolean logStackTraces;
-        private int maxLogLinesPerSecond = 10;
-        private Duration suppressedSummaryInterval = Duration.ofSeconds(10);
-        private AbortMetrics metrics;
-        private List<String> requestIdHeaders = List.of("X-Request-Id", "X-Correlation-Id");
-        private String idempotencyKeyHeader = "Idempotency-Key";
-        private List<String> routeAttributes = List.of("org.springframework.web.servlet.HandlerMapping.bestMatchingPattern");
-        private boolean flushOnChainReturn = true;
+        private ClientAbortClassifier classifier = FilterSettings.DEFAULTS.classifier();
+        private AbortLogLevel logLevel = FilterSettings.DEFAULTS.logLevel();
+        private boolean logStackTraces = FilterSettings.DEFAULTS.logStackTraces();
+        private int maxLogLinesPerSecond = FilterSettings.DEFAULTS.maxLogLinesPerSecond();
+        private Duration suppressedSummaryInterval = FilterSettings.DEFAULTS.suppressedSummaryInterval();
+        private AbortMetrics metrics = FilterSettings.DEFAULTS.metrics();
+        private List<String> requestIdHeaders = FilterSettings.DEFAULTS.requestIdHeaders();
+        private String idempotencyKeyHeader = FilterSettings.DEFAULTS.idempotencyKeyHeader();
+        private List<String> routeAttributes = FilterSettings.DEFAULTS.routeAttributes();
+        private boolean flushOnChainReturn = FilterSettings.DEFAULTS.flushOnChainReturn();
 
         private Builder() {
         }
@@ -335,12 +333,10 @@ public final class ClientAbortFilter implements Filter {
             return new ClientAbortFilter(this, true);
         }
 
-        ExchangeRunner runner() {
-            AbortLog log = new AbortLog(logLevel, logStackTraces, maxLogLinesPerSecond, suppressedSummaryInterval);
-            AbortReporter reporter = new AbortReporter(new AbortReporter.Settings(classifier, classifier::carriesAbortOn,
-                    log, metrics != null ? metrics : new AbortCounters(), requestIdHeaders, idempotencyKeyHeader,
-                    routeAttributes, ClientAbortEvent::new));
-            return new ExchangeRunner(reporter, flushOnChainReturn);
+        FilterSettings settings() {
+            return new FilterSettings(classifier, logLevel, logStackTraces, maxLogLinesPerSecond,
+                    suppressedSummaryInterval, metrics, requestIdHeaders, idempotencyKeyHeader, routeAttributes,
+                    flushOnChainReturn);
         }
 
         private static List<String> names(String setting, String... values) {

@@ -1,6 +1,7 @@
 package dev.abortguard.server;
 
 import dev.abortguard.server.internal.AbortReporter;
+import dev.abortguard.server.internal.EscapedThrowables;
 import dev.abortguard.server.internal.Exchange;
 import jakarta.servlet.ServletRequest;
 
@@ -36,7 +37,7 @@ public final class ClientAbortHandler {
      * @return a new handler, not shared with any registered filter
      */
     public static ClientAbortHandler withDefaults() {
-        return ClientAbortFilter.builder().build().handler();
+        return new ClientAbortHandler(FilterSettings.DEFAULTS.reporter());
     }
 
     /**
@@ -53,7 +54,7 @@ public final class ClientAbortHandler {
             return false;
         }
         Exchange exchange = request == null ? null : safeExchange(request);
-        return reporter.escapedIsAbort(exchange, t);
+        return EscapedThrowables.isAbort(reporter, exchange, t);
     }
 
     /**
@@ -67,7 +68,7 @@ public final class ClientAbortHandler {
         if (t == null) {
             return false;
         }
-        return reporter.escapedIsAbort(null, t);
+        return EscapedThrowables.isAbort(reporter, null, t);
     }
 
     /**

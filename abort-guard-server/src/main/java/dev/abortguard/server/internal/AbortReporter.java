@@ -4,8 +4,6 @@ import dev.abortguard.server.AbortKind;
 import dev.abortguard.server.AbortMetrics;
 import dev.abortguard.server.ClientAbortClassifier;
 import dev.abortguard.server.ClientAbortEvent;
-import jakarta.servlet.http.HttpServletMapping;
-import jakarta.servlet.http.MappingMatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
- * One filter's reporting: turns an abort into one log line and one metric record. Which abort
- * is reported, and that it is reported once per request, is the {@link Exchange}'s decision (a
- * compare-and-set there); this class takes no lock.
+ * One filter's reporting: turns an abort event into one log line and one metric record. Which
+ * abort is reported, and that it is reported once per request, is the {@link Exchange}'s decision
+ * (a compare-and-set there); this class takes no lock and knows no request.
  *
- * <p>Nothing here may break the request: event building reads a request that another thread may be
- * finishing, and metrics are user code, so both are guarded.
+ * <p>Nothing here may break the request: metrics are user code, so they are guarded.
  *
  * <p>Internal, not API: may change without notice.
  */
@@ -100,6 +97,10 @@ public final class AbortReporter implements AutoCloseable {
         return settings.carriers();
     }
 
+    Settings settings() {
+        return settings;
+    }
+
     /**
      * The filter's metrics.
      *
@@ -110,96 +111,11 @@ public final class AbortReporter implements AutoCloseable {
     }
 
     /**
-     * Whether a throwable escaping the filter chain (or handed to {@code ClientAbortHandler}) is a
-     * client abort of this request; reports it if nothing was reported for the request yet. Never
-     * throws (but an {@code OutOfMemoryError}): the application's throwable must leave the filter as
-     * it is, so whatever deciding about it raises — a hostile throwable, a metrics or logging
-     * backend that throws — means "not an abort", never a replacement of the application's
-     * exception by the library's.
-     *
-     * @param exchange the request's exchange, or {@code null} for a throwable without request context
-     * @param t the throwable
-     * @return {@code true} if {@code t} is a client abort (reported now or before)
+     * Records {@code event} in the metrics and writes its line: called once per aborted request, by
+     * the thread that claimed the report ({@link Exchange}), or once per throwable without request
+     * context ({@link EscapedThrowables}).
      */
-    public boolean escapedIsAbort(Exchange exchange, Throwable t) {
-        try {
-            return decideEscaped(exchange, t);
-        } catch (Throwable failure) {
-            Causes.rethrowIfFatal(failure);
-            return false;
-        }
-    }
-
-    private boolean decideEscaped(Exchange exchange, Throwable t) {
-        if (!(t instanceof Exception)) {
-            return false;
-        }
-        if (exchange != null ? exchange.isRecordedAbort(t) : RecordedAbortTable.ABORTS.reachedThrough(t, carriers())) {
-            return true;
-        }
-        if (!classifier().isClientAbort(t)) {
-            return false;
-        }
-        if (exchange == null) {
-            RecordedAbortTable.ABORTS.remember(t);
-            report(settings.events().create(AbortKind.CLASSIFIED, null, null, null, -1, -1, -1, -1, null, null, t));
-        } else {
-            exchange.classifiedAbort(t);
-        }
-        return true;
-    }
-
-    /** Reports the abort of {@code exchange}: called once per request, by the thread that claimed it. */
-    void report(Exchange exchange, AbortKind kind, Throwable failure) {
-        report(event(exchange, kind, failure));
-    }
-
-    private ClientAbortEvent event(Exchange exchange, AbortKind kind, Throwable failure) {
-        long now = System.nanoTime();
-        String route = null;
-        String requestId = null;
-        String idempotencyKey = null;
-        int status = -1;
-        try {
-            route = route(exchange);
-            requestId = requestId(exchange);
-            String keyHeader = settings.idempotencyKeyHeader();
-            idempotencyKey = keyHeader == null ? null : exchange.request().getHeader(keyHeader);
-            status = exchange.response().getStatus();
-        } catch (RuntimeException recycled) {
-            // the container may already be recycling the request of a completed async exchange
-        }
-        BodyAccounting body = exchange.body();
-        return settings.events().create(kind, exchange.method(), exchange.path(), route, status, body.bytesWritten(),
-                now - exchange.startNanos(), now - body.lastIoNanos(), requestId, idempotencyKey, failure);
-    }
-
-    private String route(Exchange exchange) {
-        for (String attribute : settings.routeAttributes()) {
-            Object value = exchange.request().getAttribute(attribute);
-            if (value != null) {
-                return value.toString();
-            }
-        }
-        HttpServletMapping mapping = exchange.request().getHttpServletMapping();
-        if (mapping == null || mapping.getMappingMatch() == null || mapping.getMappingMatch() == MappingMatch.DEFAULT) {
-            return null;
-        }
-        String pattern = mapping.getPattern();
-        return pattern == null || pattern.isEmpty() ? null : pattern;
-    }
-
-    private String requestId(Exchange exchange) {
-        for (String header : settings.requestIdHeaders()) {
-            String value = exchange.request().getHeader(header);
-            if (value != null) {
-                return value;
-            }
-        }
-        return null;
-    }
-
-    private void report(ClientAbortEvent event) {
+    void report(ClientAbortEvent event) {
         AbortMetrics metrics = settings.metrics();
         try {
             metrics.record(event);

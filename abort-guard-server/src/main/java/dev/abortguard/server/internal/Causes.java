@@ -1,10 +1,7 @@
 package dev.abortguard.server.internal;
 
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.Set;
 
 /**
  * Bounded, cycle-safe and fault-safe questions about a throwable and its cause chain; the one
@@ -28,8 +25,8 @@ public final class Causes {
     private Causes() {}
 
     /**
-     * {@code t} and its causes, first to last: at most {@value #MAX_DEPTH} throwables, each at
-     * most once.
+     * {@code t} and its causes, first to last: at most {@value #MAX_DEPTH} throwables, a cycle
+     * cut where it repeats.
      *
      * @param t the first throwable, or {@code null} for an empty chain
      * @return a chain that can be iterated more than once
@@ -39,9 +36,10 @@ public final class Causes {
     }
 
     /**
-     * {@code t} and its causes, first to last: at most {@code maxDepth} throwables. Each instance
-     * is visited once (identity), so a cyclic chain ({@code a -> b -> a}) ends where it would
-     * repeat itself; a cause that cannot be read ({@code getCause()} throws) ends the chain.
+     * {@code t} and its causes, first to last: at most {@code maxDepth} throwables. A cyclic chain
+     * ({@code a -> b -> a}) ends where it would repeat itself (a cycle longer than a few throwables
+     * within about two laps, see {@link Chain}); a cause that cannot be read ({@code getCause()}
+     * throws) ends the chain.
      *
      * @param t the first throwable, or {@code null} for an empty chain
      * @param maxDepth how many throwables are visited at most
@@ -146,17 +144,22 @@ public final class Causes {
     }
 
     /**
-     * The walk itself. Visited instances are compared by identity against a small array first
-     * (chains are a few throwables deep), then a set, so a 10,000-deep chain stays linear.
+     * The walk itself, allocation-light because the classifier walks every chain it judges: the
+     * first {@value #EXACT} throwables are compared by identity against each other (a chain is
+     * usually that short, and a hostile cycle is usually {@code a -> b -> a}); beyond them, Brent's
+     * cycle detection (one saved throwable, compared by identity) ends a longer cycle within about
+     * two laps of it, never past the depth bound.
      */
     private static final class Chain implements Iterator<Throwable> {
-        private static final int INLINE = 8;
+        private static final int EXACT = 8;
 
         private final int maxDepth;
         private Throwable next;
         private int depth;
         private Throwable[] seen;
-        private Set<Throwable> moreSeen;
+        private Throwable saved;
+        private int power = 1;
+        private int steps;
 
         Chain(Throwable first, int maxDepth) {
             this.next = first;
@@ -176,39 +179,37 @@ public final class Causes {
             Throwable current = next;
             depth++;
             Throwable cause = depth < maxDepth ? cause(current) : null;
-            if (cause != null) {
-                remember(current);
-                if (seenBefore(cause)) {
-                    cause = null; // a cycle: everything from here on was visited already
-                }
+            if (cause != null && repeats(current, cause)) {
+                cause = null; // a cycle: what follows was visited already
             }
             next = cause;
             return current;
         }
 
-        private void remember(Throwable t) {
-            int index = depth - 1;
-            if (index < INLINE) {
+        /** Whether {@code cause}, the next throwable after {@code current}, closes a cycle. */
+        private boolean repeats(Throwable current, Throwable cause) {
+            if (depth <= EXACT) {
                 if (seen == null) {
-                    seen = new Throwable[INLINE];
+                    seen = new Throwable[EXACT];
                 }
-                seen[index] = t;
-            } else {
-                if (moreSeen == null) {
-                    moreSeen = Collections.newSetFromMap(new IdentityHashMap<>());
+                seen[depth - 1] = current;
+                for (int i = 0; i < depth; i++) {
+                    if (seen[i] == cause) {
+                        return true;
+                    }
                 }
-                moreSeen.add(t);
+                saved = current;
+                return false;
             }
-        }
-
-        private boolean seenBefore(Throwable t) {
-            int inline = Math.min(depth, INLINE);
-            for (int i = 0; i < inline; i++) {
-                if (seen[i] == t) {
-                    return true;
-                }
+            if (cause == saved) {
+                return true;
             }
-            return moreSeen != null && moreSeen.contains(t);
+            if (++steps == power) {
+                saved = current;
+                power <<= 1;
+                steps = 0;
+            }
+            return false;
         }
     }
 }

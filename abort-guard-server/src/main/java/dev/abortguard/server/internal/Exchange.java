@@ -1,13 +1,18 @@
 package dev.abortguard.server.internal;
 
 import dev.abortguard.server.AbortKind;
+import dev.abortguard.server.ClientAbortEvent;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One request as the filter follows it, and the one object its wrappers talk to: who it is
@@ -96,20 +101,8 @@ public final class Exchange {
         return request;
     }
 
-    HttpServletResponse response() {
-        return response;
-    }
-
     String method() {
         return method;
-    }
-
-    String path() {
-        return path;
-    }
-
-    long startNanos() {
-        return startNanos;
     }
 
     BodyAccounting body() {
@@ -215,20 +208,86 @@ public final class Exchange {
      * failure: not this.
      */
     boolean isRecordedAbort(Throwable t) {
-        return failures.reachedThrough(t, reporter.carriers());
+        return isRecordedAbort(t, reporter.carriers());
     }
 
-    /** The classifier recognised {@code t}, which escaped or was handed to the handler, as an abort. */
-    void classifiedAbort(Throwable t) {
-        abortSeen(AbortKind.CLASSIFIED, t);
+    /** {@link #isRecordedAbort(Throwable)} with another classifier's carriers (a handler's). */
+    boolean isRecordedAbort(Throwable t, Predicate<Throwable> carriers) {
+        return failures.reachedThrough(t, carriers);
+    }
+
+    /**
+     * {@code via}'s classifier recognised {@code t}, which escaped the chain or was handed to its
+     * handler, as an abort: reported through {@code via} unless the request's abort was already.
+     */
+    void classifiedAbort(Throwable t, AbortReporter via) {
+        abortSeen(AbortKind.CLASSIFIED, t, via);
     }
 
     private void abortSeen(AbortKind kind, Throwable failure) {
+        abortSeen(kind, failure, reporter);
+    }
+
+    /**
+     * Remembers {@code failure} as this request's abort and, if nothing was reported for the
+     * request yet, reports it through {@code via}: the filter's reporter for what its wrappers saw,
+     * the handler's for a throwable handed to a handler.
+     */
+    private void abortSeen(AbortKind kind, Throwable failure, AbortReporter via) {
         failures.remember(failure);
         RecordedAbortTable.ABORTS.remember(failure);
         if (REPORTED.compareAndSet(this, false, true)) {
-            reporter.report(this, kind, failure);
+            via.report(event(kind, failure, via.settings()));
         }
+    }
+
+    /**
+     * The event of this request's abort. Reads a request that another thread may be finishing
+     * (the container may already be recycling the request of a completed async exchange), so
+     * whatever it cannot read stays unknown.
+     */
+    private ClientAbortEvent event(AbortKind kind, Throwable failure, AbortReporter.Settings settings) {
+        long now = System.nanoTime();
+        String route = null;
+        String requestId = null;
+        String idempotencyKey = null;
+        int status = -1;
+        try {
+            route = route(settings.routeAttributes());
+            requestId = firstHeader(settings.requestIdHeaders());
+            String keyHeader = settings.idempotencyKeyHeader();
+            idempotencyKey = keyHeader == null ? null : request.getHeader(keyHeader);
+            status = response.getStatus();
+        } catch (RuntimeException recycled) {
+            // the container may already be recycling the request of a completed async exchange
+        }
+        return settings.events().create(kind, method, path, route, status, body.bytesWritten(),
+                now - startNanos, now - body.lastIoNanos(), requestId, idempotencyKey, failure);
+    }
+
+    private String route(List<String> routeAttributes) {
+        for (String attribute : routeAttributes) {
+            Object value = request.getAttribute(attribute);
+            if (value != null) {
+                return value.toString();
+            }
+        }
+        HttpServletMapping mapping = request.getHttpServletMapping();
+        if (mapping == null || mapping.getMappingMatch() == null || mapping.getMappingMatch() == MappingMatch.DEFAULT) {
+            return null;
+        }
+        String pattern = mapping.getPattern();
+        return pattern == null || pattern.isEmpty() ? null : pattern;
+    }
+
+    private String firstHeader(List<String> headers) {
+        for (String header : headers) {
+            String value = request.getHeader(header);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private StreamFailureRules.Moment moment() {
@@ -236,7 +295,4 @@ public final class Exchange {
                 body.bytesWritten(), body.declaredLength());
     }
 
-    AbortReporter reporter() {
-        return reporter;
-    }
 }

@@ -93,7 +93,7 @@ public final class ExchangeRunner implements AutoCloseable {
         try {
             chain.doFilter(request, response);
         } catch (Throwable t) {
-            if (reporter.escapedIsAbort(exchange, t)) {
+            if (EscapedThrowables.isAbort(reporter, exchange, t)) {
                 answerAbortedRequest(response);
                 return;
             }

@@ -27,6 +27,20 @@ class CausesTest {
     }
 
     @Test
+    void aLongCycleEndsWithinTwoLaps() {
+        List<IOException> ring = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ring.add(new IOException("r" + i));
+        }
+        for (int i = 0; i < 20; i++) {
+            ring.get(i).initCause(ring.get((i + 1) % 20));
+        }
+        List<Throwable> walked = walk(ring.get(0), 10_000);
+        assertEquals(ring, walked.subList(0, 20), "the ring first, in order");
+        assertTrue(walked.size() <= 3 * 20, "then cut within about two laps, not at the depth bound: " + walked.size());
+    }
+
+    @Test
     void aDeepChainIsCutAtTheBound() {
         Throwable t = new IOException("root");
         for (int i = 0; i < 20_000; i++) {
