@@ -46,26 +46,7 @@ public final class Causes {
      * @return a chain that can be iterated more than once
      */
     public static Iterable<Throwable> chain(Throwable t, int maxDepth) {
-        return () -> new Chain(t, maxDepth);
-    }
-
-    /**
-     * Whether {@code known} is {@code t} or one of its causes (within {@value #MAX_DEPTH}).
-     *
-     * @param t the throwable whose chain is searched, or {@code null}
-     * @param known the instance looked for, or {@code null} (never found)
-     * @return {@code true} if {@code known} is in the chain, by identity
-     */
-    public static boolean contains(Throwable t, Throwable known) {
-        if (known == null) {
-            return false;
-        }
-        for (Throwable current : chain(t)) {
-            if (current == known) {
-                return true;
-            }
-        }
-        return false;
+        return new Chain(t, maxDepth);
     }
 
     /**
@@ -144,26 +125,36 @@ public final class Causes {
     }
 
     /**
-     * The walk itself, allocation-light because the classifier walks every chain it judges: the
-     * first {@value #EXACT} throwables are compared by identity against each other (a chain is
-     * usually that short, and a hostile cycle is usually {@code a -> b -> a}); beyond them, Brent's
-     * cycle detection (one saved throwable, compared by identity) ends a longer cycle within about
-     * two laps of it, never past the depth bound.
+     * The walk itself (the chain and its first iteration are one object), because the classifier walks every
+     * chain it judges: Brent's cycle detection keeps one saved throwable and compares each next
+     * cause with it by identity, which ends {@code a -> b -> a} before it repeats and a longer
+     * cycle within about two laps of it, never past the depth bound.
      */
-    private static final class Chain implements Iterator<Throwable> {
-        private static final int EXACT = 8;
-
+    private static final class Chain implements Iterable<Throwable>, Iterator<Throwable> {
+        private final Throwable first;
         private final int maxDepth;
+        private boolean started;
         private Throwable next;
         private int depth;
-        private Throwable[] seen;
         private Throwable saved;
         private int power = 1;
         private int steps;
 
         Chain(Throwable first, int maxDepth) {
+            this.first = first;
             this.next = first;
             this.maxDepth = maxDepth;
+            this.saved = first;
+        }
+
+        /** The walk itself the first time (one object per walk), a fresh one after that. */
+        @Override
+        public Iterator<Throwable> iterator() {
+            if (started) {
+                return new Chain(first, maxDepth);
+            }
+            started = true;
+            return this;
         }
 
         @Override
@@ -179,37 +170,15 @@ public final class Causes {
             Throwable current = next;
             depth++;
             Throwable cause = depth < maxDepth ? cause(current) : null;
-            if (cause != null && repeats(current, cause)) {
+            if (cause != null && cause == saved) {
                 cause = null; // a cycle: what follows was visited already
-            }
-            next = cause;
-            return current;
-        }
-
-        /** Whether {@code cause}, the next throwable after {@code current}, closes a cycle. */
-        private boolean repeats(Throwable current, Throwable cause) {
-            if (depth <= EXACT) {
-                if (seen == null) {
-                    seen = new Throwable[EXACT];
-                }
-                seen[depth - 1] = current;
-                for (int i = 0; i < depth; i++) {
-                    if (seen[i] == cause) {
-                        return true;
-                    }
-                }
-                saved = current;
-                return false;
-            }
-            if (cause == saved) {
-                return true;
-            }
-            if (++steps == power) {
+            } else if (++steps == power) {
                 saved = current;
                 power <<= 1;
                 steps = 0;
             }
-            return false;
+            next = cause;
+            return current;
         }
     }
 }

@@ -56,7 +56,7 @@ public final class Exchange {
     private volatile boolean completed;
     private volatile boolean outputClosedByApplication;
     private volatile boolean bodyTakenOver;
-    @SuppressWarnings("unused") // written through REPORTED
+    /** Set once, through {@link #REPORTED}: the thread that sets it reports the request's abort. */
     private volatile boolean reported;
 
     private Exchange(HttpServletRequest request, HttpServletResponse response, AbortReporter reporter) {

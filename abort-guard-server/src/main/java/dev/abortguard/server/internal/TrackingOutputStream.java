@@ -23,9 +23,9 @@ import java.io.IOException;
  */
 public final class TrackingOutputStream extends ServletOutputStream {
 
-    private final ServletOutputStream delegate;
     private static final byte[] EMPTY = new byte[0];
 
+    private final ServletOutputStream delegate;
     private final Exchange exchange;
     private final BodyAccounting body;
     private final boolean flushMaySwallowFailures;
