@@ -1,6 +1,7 @@
 package dev.abortguard.server;
 
-import jakarta.servlet.DispatcherType;
+import dev.abortguard.server.internal.ExchangeRunner;
+import dev.abortguard.server.internal.FilterInitParams;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -12,14 +13,10 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -68,13 +65,12 @@ import java.util.TreeSet;
  */
 public final class ClientAbortFilter implements Filter {
 
-    private static final Set<String> INIT_PARAMS = Set.of(
-            "logLevel", "logStackTraces", "maxLogLinesPerSecond", "suppressedSummaryInterval",
-            "requestIdHeaders", "idempotencyKeyHeader", "routeAttributes", "flushOnChainReturn");
+    // Over 300 lines: the public Builder is nested here (ClientAbortFilter.builder() is the API the
+    // README shows), and its settings are documented one by one. The per-request work is
+    // internal.ExchangeRunner, the init-param parsing internal.FilterInitParams.
 
     private final boolean configuredByBuilder;
-    private volatile AbortReporter reporter;
-    private volatile boolean flushOnChainReturn;
+    private volatile ExchangeRunner runner;
     private volatile ClientAbortHandler handler;
 
     /**
@@ -91,9 +87,8 @@ public final class ClientAbortFilter implements Filter {
     }
 
     private void apply(Builder builder) {
-        this.reporter = builder.reporter();
-        this.flushOnChainReturn = builder.flushOnChainReturn;
-        this.handler = new ClientAbortHandler(reporter);
+        this.runner = builder.settings().runner();
+        this.handler = new ClientAbortHandler(runner.reporter());
     }
 
     /**
@@ -118,9 +113,9 @@ public final class ClientAbortFilter implements Filter {
         Builder builder = new Builder();
         try {
             for (String name : names) {
-                builder.initParameter(name, config.getInitParameter(name));
+                FilterInitParams.apply(builder, name, config.getInitParameter(name));
             }
-            AbortReporter previous = reporter;
+            ExchangeRunner previous = runner;
             apply(builder);
             previous.close();
         } catch (IllegalArgumentException e) {
@@ -135,153 +130,7 @@ public final class ClientAbortFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        HttpServletRequest httpRequest = (HttpServletRequest) request;
-        ExchangeState existing = ExchangeState.of(httpRequest);
-        if (existing != null) {
-            // a forward, include, error or async dispatch of a request we already wrap
-            if (httpRequest.getDispatcherType() != DispatcherType.ASYNC) {
-                run(existing, request, response, chain, null);
-                return;
-            }
-            TrackingResponse tracked = unwrap(response);
-            if (tracked != null) {
-                run(existing, request, response, chain, tracked);
-                return;
-            }
-            // AsyncContext.dispatch() after a no-argument startAsync() hands the container's own
-            // request and response to the chain: watch them again, for the same exchange
-            TrackingResponse again = new TrackingResponse((HttpServletResponse) response, existing, reporter);
-            run(existing, new TrackingRequest(httpRequest, again, existing, reporter), again, chain, again);
-            return;
-        }
-        ExchangeState state = new ExchangeState(httpRequest, (HttpServletResponse) response);
-        TrackingResponse trackingResponse = new TrackingResponse((HttpServletResponse) response, state, reporter);
-        TrackingRequest trackingRequest = new TrackingRequest(httpRequest, trackingResponse, state, reporter);
-        httpRequest.setAttribute(ExchangeState.ATTRIBUTE, state);
-        run(state, trackingRequest, trackingResponse, chain, trackingResponse);
-    }
-
-    private static TrackingResponse unwrap(ServletResponse response) {
-        ServletResponse current = response;
-        while (current instanceof jakarta.servlet.ServletResponseWrapper) {
-            if (current instanceof TrackingResponse) {
-                return (TrackingResponse) current;
-            }
-            current = ((jakarta.servlet.ServletResponseWrapper) current).getResponse();
-        }
-        return null;
-    }
-
-    private void run(ExchangeState state, ServletRequest request, ServletResponse response, FilterChain chain,
-                     TrackingResponse completing) throws IOException, ServletException {
-        try {
-            chain.doFilter(request, response);
-        } catch (Throwable t) {
-            if (reporter.escapedIsAbort(state, t)) {
-                answerAbortedRequest(response);
-                return;
-            }
-            state.rememberEscapedRealError(t);
-            throw t;
-        }
-        if (completing != null && !request.isAsyncStarted()) {
-            try {
-                if (flushOnChainReturn) {
-                    completeBody(state, completing);
-                }
-            } finally {
-                state.markCompleted();
-            }
-        }
-    }
-
-    /**
-     * Nothing can reach a client that is gone; but a request-body read can also fail for a client
-     * that is still connected (it stalled past the server's read timeout), and it must not receive
-     * a 200 with an empty body. Containers answer such failures with 400 themselves.
-     */
-    private static void answerAbortedRequest(ServletResponse response) {
-        if (!response.isCommitted() && response instanceof HttpServletResponse) {
-            try {
-                response.resetBuffer();
-                ((HttpServletResponse) response).setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            } catch (RuntimeException ignored) {
-                // the container may have closed the response already
-            }
-        }
-    }
-
-    /**
-     * Throws what completing the body raised if it is not a client abort (Jetty fails the close of
-     * a body shorter than its declared {@code Content-Length}): the container would have raised it
-     * in its own completion, and the filter must not swallow it.
-     */
-    private void completeBody(ExchangeState state, TrackingResponse response) throws IOException {
-        if (state.aborted() || response.bodyTakenOver() || state.outputClosedByApplication()
-                || "HEAD".equalsIgnoreCase(state.method)) {
-            return;
-        }
-        if (state.lengthDeclared()) {
-            completeDeclaredBody(state, response);
-            return;
-        }
-        TrackingOutputStream stream = response.stream();
-        if (stream == null || state.bytesWritten() == 0) {
-            return;
-        }
-        HttpServletResponse container = (HttpServletResponse) response.getResponse();
-        try {
-            int status = container.getStatus();
-            if (!container.isCommitted()
-                    && status != HttpServletResponse.SC_NO_CONTENT
-                    && status != HttpServletResponse.SC_NOT_MODIFIED
-                    && !container.containsHeader("Content-Length")
-                    && !container.containsHeader("Transfer-Encoding")) {
-                // the value the container computes itself when it completes a buffered body; set on
-                // the container's response so that it does not count as a length the application declared
-                container.setContentLengthLong(state.bytesWritten());
-            }
-            // flush: Tomcat fails here (its close() swallows the last write's failure);
-            // close: Undertow fails here (its flush() swallows it)
-            stream.flush();
-            stream.completeBody();
-        } catch (IOException e) {
-            if (!reporter.isRecordedAbort(state, e)) {
-                throw e; // not the client's doing
-            }
-            // an abort, reported by the stream; the container finishes as usual
-        } catch (RuntimeException e) {
-            // the container refused (e.g. a response it already completed): it finishes as usual
-        }
-    }
-
-    /**
-     * A body of the application's own {@code Content-Length}. Shorter than declared, it is the
-     * application's bug that the container must answer itself (Jetty turns it into a 500 while the
-     * response is uncommitted; a flush here would commit a 200). Exactly as long and still in the
-     * container's buffer (Tomcat keeps a small body there until after the chain returns, where its
-     * failure is logged at DEBUG; Spring's message converters always declare the length), it is
-     * flushed here — the write the container is about to make — so that its failure is seen.
-     * Jetty and Undertow send such a body with its last write, and are committed by now.
-     */
-    private void completeDeclaredBody(ExchangeState state, TrackingResponse response) throws IOException {
-        TrackingOutputStream stream = response.stream();
-        HttpServletResponse container = (HttpServletResponse) response.getResponse();
-        if (stream == null || !state.declaredLengthExactlyWritten() || state.bytesWritten() == 0) {
-            return;
-        }
-        try {
-            if (container.isCommitted()) {
-                return;
-            }
-            stream.flushCompleteBody();
-        } catch (IOException e) {
-            if (!reporter.isRecordedAbort(state, e)) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            // the container refused (e.g. a response it already completed): it finishes as usual
-        }
+        runner.run((HttpServletRequest) request, (HttpServletResponse) response, chain);
     }
 
     /**
@@ -300,7 +149,7 @@ public final class ClientAbortFilter implements Filter {
      * @return the configured metrics, or the {@link AbortCounters} created for this filter
      */
     public AbortMetrics metrics() {
-        return reporter.metrics();
+        return runner.reporter().metrics();
     }
 
     /**
@@ -309,12 +158,12 @@ public final class ClientAbortFilter implements Filter {
      * @return the configured classifier, {@link ClientAbortClassifier#standard()} by default
      */
     public ClientAbortClassifier classifier() {
-        return reporter.classifier;
+        return runner.reporter().classifier();
     }
 
     @Override
     public void destroy() {
-        reporter.close();
+        runner.close();
     }
 
     /**
@@ -322,16 +171,16 @@ public final class ClientAbortFilter implements Filter {
      * throws {@link IllegalArgumentException} naming the setting.
      */
     public static final class Builder {
-        private ClientAbortClassifier classifier = ClientAbortClassifier.standard();
-        private AbortLogLevel logLevel = AbortLogLevel.INFO;
-        private boolean logStackTraces;
-        private int maxLogLinesPerSecond = 10;
-        private Duration suppressedSummaryInterval = Duration.ofSeconds(10);
-        private AbortMetrics metrics;
-        private List<String> requestIdHeaders = List.of("X-Request-Id", "X-Correlation-Id");
-        private String idempotencyKeyHeader = "Idempotency-Key";
-        private List<String> routeAttributes = List.of("org.springframework.web.servlet.HandlerMapping.bestMatchingPattern");
-        private boolean flushOnChainReturn = true;
+        private ClientAbortClassifier classifier = FilterSettings.DEFAULTS.classifier();
+        private AbortLogLevel logLevel = FilterSettings.DEFAULTS.logLevel();
+        private boolean logStackTraces = FilterSettings.DEFAULTS.logStackTraces();
+        private int maxLogLinesPerSecond = FilterSettings.DEFAULTS.maxLogLinesPerSecond();
+        private Duration suppressedSummaryInterval = FilterSettings.DEFAULTS.suppressedSummaryInterval();
+        private AbortMetrics metrics = FilterSettings.DEFAULTS.metrics();
+        private List<String> requestIdHeaders = FilterSettings.DEFAULTS.requestIdHeaders();
+        private String idempotencyKeyHeader = FilterSettings.DEFAULTS.idempotencyKeyHeader();
+        private List<String> routeAttributes = FilterSettings.DEFAULTS.routeAttributes();
+        private boolean flushOnChainReturn = FilterSettings.DEFAULTS.flushOnChainReturn();
 
         private Builder() {
         }
@@ -484,90 +333,10 @@ public final class ClientAbortFilter implements Filter {
             return new ClientAbortFilter(this, true);
         }
 
-        AbortReporter reporter() {
-            AbortLog log = new AbortLog(logLevel, logStackTraces, maxLogLinesPerSecond, suppressedSummaryInterval);
-            return new AbortReporter(classifier, log, metrics != null ? metrics : new AbortCounters(),
-                    requestIdHeaders, idempotencyKeyHeader, routeAttributes);
-        }
-
-        void initParameter(String name, String value) {
-            String v = value == null ? "" : value.strip();
-            switch (name) {
-                case "logLevel":
-                    try {
-                        logLevel(AbortLogLevel.valueOf(v.toUpperCase(Locale.ROOT)));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("logLevel must be one of "
-                                + Arrays.toString(AbortLogLevel.values()) + ", was '" + v + "'");
-                    }
-                    break;
-                case "logStackTraces":
-                    logStackTraces(bool(name, v));
-                    break;
-                case "flushOnChainReturn":
-                    flushOnChainReturn(bool(name, v));
-                    break;
-                case "maxLogLinesPerSecond":
-                    try {
-                        maxLogLinesPerSecond(Integer.parseInt(v));
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("maxLogLinesPerSecond must be an integer, was '" + v + "'");
-                    }
-                    break;
-                case "suppressedSummaryInterval":
-                    suppressedSummaryInterval(duration(name, v));
-                    break;
-                case "requestIdHeaders":
-                    requestIdHeaders(list(v));
-                    break;
-                case "idempotencyKeyHeader":
-                    idempotencyKeyHeader(v.isEmpty() ? null : v);
-                    break;
-                case "routeAttributes":
-                    routeAttributes(list(v));
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown init-param '" + name + "'; known: " + new TreeSet<>(INIT_PARAMS));
-            }
-        }
-
-        private static boolean bool(String name, String v) {
-            if ("true".equalsIgnoreCase(v)) {
-                return true;
-            }
-            if ("false".equalsIgnoreCase(v)) {
-                return false;
-            }
-            throw new IllegalArgumentException(name + " must be true or false, was '" + v + "'");
-        }
-
-        /** ISO-8601 ({@code PT10S}) or a number with a unit: {@code 500ms}, {@code 10s}, {@code 1m}. */
-        static Duration duration(String name, String v) {
-            try {
-                String lower = v.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("pt")) {
-                    return Duration.parse(v);
-                }
-                if (lower.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(lower.substring(0, lower.length() - 2).strip()));
-                }
-                if (lower.endsWith("s")) {
-                    return Duration.ofSeconds(Long.parseLong(lower.substring(0, lower.length() - 1).strip()));
-                }
-                if (lower.endsWith("m")) {
-                    return Duration.ofMinutes(Long.parseLong(lower.substring(0, lower.length() - 1).strip()));
-                }
-            } catch (NumberFormatException | DateTimeParseException e) {
-                // fall through to the message below
-            }
-            throw new IllegalArgumentException(name + " must be a duration like 10s, 500ms or PT10S, was '" + v + "'");
-        }
-
-        private static String[] list(String v) {
-            if (v.isEmpty()) {
-                return new String[0];
-            }
-            return Arrays.stream(v.split(",")).map(String::strip).toArray(String[]::new);
+        FilterSettings settings() {
+            return new FilterSettings(classifier, logLevel, logStackTraces, maxLogLinesPerSecond,
+                    suppressedSummaryInterval, metrics, requestIdHeaders, idempotencyKeyHeader, routeAttributes,
+                    flushOnChainReturn);
         }
 
         private static List<String> names(String setting, String... values) {

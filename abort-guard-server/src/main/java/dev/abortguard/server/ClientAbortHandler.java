@@ -1,5 +1,8 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.AbortReporter;
+import dev.abortguard.server.internal.EscapedThrowables;
+import dev.abortguard.server.internal.Exchange;
 import jakarta.servlet.ServletRequest;
 
 /**
@@ -34,7 +37,7 @@ public final class ClientAbortHandler {
      * @return a new handler, not shared with any registered filter
      */
     public static ClientAbortHandler withDefaults() {
-        return ClientAbortFilter.builder().build().handler();
+        return new ClientAbortHandler(FilterSettings.DEFAULTS.reporter());
     }
 
     /**
@@ -50,8 +53,8 @@ public final class ClientAbortHandler {
         if (t == null) {
             return false;
         }
-        ExchangeState state = request == null ? null : safeState(request);
-        return reporter.escapedIsAbort(state, t);
+        Exchange exchange = request == null ? null : safeExchange(request);
+        return EscapedThrowables.isAbort(reporter, exchange, t);
     }
 
     /**
@@ -65,7 +68,7 @@ public final class ClientAbortHandler {
         if (t == null) {
             return false;
         }
-        return reporter.escapedIsAbort(null, t);
+        return EscapedThrowables.isAbort(reporter, null, t);
     }
 
     /**
@@ -77,8 +80,8 @@ public final class ClientAbortHandler {
      * @return {@code true} if the filter logged and counted a client abort for {@code request}
      */
     public static boolean clientAborted(ServletRequest request) {
-        ExchangeState state = request == null ? null : safeState(request);
-        return state != null && state.aborted();
+        Exchange exchange = request == null ? null : safeExchange(request);
+        return exchange != null && exchange.aborted();
     }
 
     /**
@@ -87,7 +90,7 @@ public final class ClientAbortHandler {
      * @return the classifier, shared with the filter that created this handler
      */
     public ClientAbortClassifier classifier() {
-        return reporter.classifier;
+        return reporter.classifier();
     }
 
     /**
@@ -99,9 +102,9 @@ public final class ClientAbortHandler {
         return reporter.metrics();
     }
 
-    private static ExchangeState safeState(ServletRequest request) {
+    private static Exchange safeExchange(ServletRequest request) {
         try {
-            return ExchangeState.of(request);
+            return Exchange.of(request);
         } catch (RuntimeException recycled) {
             return null;
         }

@@ -298,7 +298,7 @@ class ClientAbortClassifierTest {
     void everyStandardPhraseIsCoveredByARealMessage() {
         // keeps REAL_OS_MESSAGES complete: a phrase added without a real message fails here
         java.util.List<String> messages = java.util.Arrays.stream(REAL_OS_MESSAGES)
-                .map(ClientAbortClassifier::normalize).toList();
+                .map(dev.abortguard.server.internal.ClassifierEngine::normalize).toList();
         for (String phrase : ClientAbortClassifier.standard().abortMessages()) {
             assertTrue(messages.stream().anyMatch(m -> m.contains(phrase)), "no real message for \"" + phrase + "\"");
         }

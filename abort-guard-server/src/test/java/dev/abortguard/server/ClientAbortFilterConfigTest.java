@@ -60,10 +60,10 @@ class ClientAbortFilterConfigTest {
 
     @Test
     void durationsAcceptIsoAndUnitForms() {
-        assertTrue(ClientAbortFilter.Builder.duration("x", "PT10S").equals(Duration.ofSeconds(10)));
-        assertTrue(ClientAbortFilter.Builder.duration("x", "500ms").equals(Duration.ofMillis(500)));
-        assertTrue(ClientAbortFilter.Builder.duration("x", "2m").equals(Duration.ofMinutes(2)));
-        assertRejected("x", () -> ClientAbortFilter.Builder.duration("x", "soon"));
+        assertTrue(dev.abortguard.server.internal.FilterInitParams.duration("x", "PT10S").equals(Duration.ofSeconds(10)));
+        assertTrue(dev.abortguard.server.internal.FilterInitParams.duration("x", "500ms").equals(Duration.ofMillis(500)));
+        assertTrue(dev.abortguard.server.internal.FilterInitParams.duration("x", "2m").equals(Duration.ofMinutes(2)));
+        assertRejected("x", () -> dev.abortguard.server.internal.FilterInitParams.duration("x", "soon"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.AbortLog;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

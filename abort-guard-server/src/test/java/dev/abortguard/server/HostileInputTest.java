@@ -1,5 +1,6 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.internal.AbortLog;
 import jakarta.servlet.ServletException;
 import org.apache.catalina.connector.ClientAbortException;
 import org.junit.jupiter.api.Test;
@@ -167,7 +168,7 @@ class HostileInputTest {
             fresh.isClientAbort(new IOException(i + mebibyte));
             fresh.isClientAbort(new IOException("short " + i));
         }
-        Map<String, ?> cache = field(fresh, "messageVerdicts");
+        Map<String, ?> cache = field(field(fresh, "engine"), "messageVerdicts");
         assertFalse(cache.isEmpty(), "short texts are cached");
         assertTrue(cache.size() <= 256, "bounded by count: " + cache.size());
         assertTrue(cache.keySet().stream().allMatch(k -> k.length() <= 256), "no long text is kept");

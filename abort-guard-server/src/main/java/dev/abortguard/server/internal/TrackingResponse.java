@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
@@ -20,21 +20,27 @@ import java.util.Locale;
  * for why). To stay indistinguishable from the container's own writer it fixes the character
  * encoding when the writer is obtained, as the Servlet specification requires, and keeps it fixed
  * against later {@code setContentType}/{@code setCharacterEncoding}/{@code setLocale} calls.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class TrackingResponse extends HttpServletResponseWrapper {
+public final class TrackingResponse extends HttpServletResponseWrapper {
 
-    private final ExchangeState state;
-    private final AbortReporter reporter;
+    private final Exchange exchange;
     private TrackingOutputStream stream;
     private boolean streamObtained;
     private PrintWriter writer;
     private ResponseBodyWriter bodyWriter;
     private String writerEncoding;
 
-    TrackingResponse(HttpServletResponse response, ExchangeState state, AbortReporter reporter) {
+    /**
+     * Wraps the container's response of {@code exchange}.
+     *
+     * @param response the response to wrap (the container's, or what an async dispatch handed on)
+     * @param exchange the request's exchange
+     */
+    public TrackingResponse(HttpServletResponse response, Exchange exchange) {
         super(response);
-        this.state = state;
-        this.reporter = reporter;
+        this.exchange = exchange;
     }
 
     @Override
@@ -65,7 +71,7 @@ final class TrackingResponse extends HttpServletResponseWrapper {
 
     private TrackingOutputStream trackingStream() throws IOException {
         if (stream == null) {
-            stream = new TrackingOutputStream(super.getOutputStream(), state, reporter);
+            stream = new TrackingOutputStream(super.getOutputStream(), exchange);
         }
         return stream;
     }
@@ -116,13 +122,13 @@ final class TrackingResponse extends HttpServletResponseWrapper {
     @Override
     public void setContentLength(int len) {
         super.setContentLength(len);
-        state.declareLength(len);
+        exchange.body().declareLength(len);
     }
 
     @Override
     public void setContentLengthLong(long len) {
         super.setContentLengthLong(len);
-        state.declareLength(len);
+        exchange.body().declareLength(len);
     }
 
     @Override
@@ -152,9 +158,9 @@ final class TrackingResponse extends HttpServletResponseWrapper {
     private void declaredLengthHeader(String name, String value) {
         if ("Content-Length".equalsIgnoreCase(name)) {
             try {
-                state.declareLength(value == null ? -1 : Long.parseLong(value.strip()));
+                exchange.body().declareLength(value == null ? -1 : Long.parseLong(value.strip()));
             } catch (NumberFormatException e) {
-                state.declareLength(-1);
+                exchange.body().declareLength(-1);
             }
         }
     }
@@ -164,12 +170,10 @@ final class TrackingResponse extends HttpServletResponseWrapper {
         try {
             super.flushBuffer();
         } catch (IOException e) {
-            if (state.failureMeansAbort()) {
-                reporter.streamFailed(state, AbortKind.RESPONSE_WRITE, e);
-            }
+            exchange.responseFailed(e);
             throw e;
         }
-        state.flushed();
+        exchange.body().flushed();
     }
 
     @Override
@@ -182,14 +186,14 @@ final class TrackingResponse extends HttpServletResponseWrapper {
     public void reset() {
         super.reset();
         discardPending();
-        state.responseReset(); // headers are gone too, a declared Content-Length with them
+        exchange.body().responseReset(); // headers are gone too, a declared Content-Length with them
     }
 
     private void discardPending() {
         if (bodyWriter != null) {
             bodyWriter.discard();
         }
-        state.bufferDiscarded();
+        exchange.body().bufferDiscarded();
     }
 
     @Override
@@ -232,16 +236,16 @@ final class TrackingResponse extends HttpServletResponseWrapper {
 
     /** After sendError/sendRedirect the container writes (or closes) the body, not the application. */
     private void takeOverBody() {
-        state.markBodyTakenOver();
+        exchange.markBodyTakenOver();
         discardPending();
-    }
-
-    boolean bodyTakenOver() {
-        return state.bodyTakenOver();
     }
 
     /** The stream the application wrote through, or {@code null} if it wrote nothing through this response. */
     TrackingOutputStream stream() {
         return stream;
+    }
+
+    Exchange exchange() {
+        return exchange;
     }
 }

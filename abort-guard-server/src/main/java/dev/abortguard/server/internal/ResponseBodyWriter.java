@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,8 +17,10 @@ import java.nio.charset.Charset;
  * own writer — for {@code isCommitted()}, {@code Content-Length}, HEAD, {@code sendRedirect},
  * {@code AsyncContext.complete()}. Only an unpaired high surrogate can wait for its partner;
  * {@link #discard()} drops it when the application resets the buffer.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class ResponseBodyWriter extends Writer {
+public final class ResponseBodyWriter extends Writer {
 
     private final TrackingOutputStream out;
     private final Charset charset;

@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -18,35 +18,38 @@ import java.io.IOException;
  * container ended the exchange <em>because</em> the connection failed is the same abort again. A
  * write past the {@code Content-Length} the application declared is its own bug too: the container
  * closed the stream when the declared length was reached.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class TrackingOutputStream extends ServletOutputStream {
+public final class TrackingOutputStream extends ServletOutputStream {
 
-    private final ServletOutputStream delegate;
-    private final ExchangeState state;
     private static final byte[] EMPTY = new byte[0];
 
-    private final AbortReporter reporter;
+    private final ServletOutputStream delegate;
+    private final Exchange exchange;
+    private final BodyAccounting body;
     private final boolean flushMaySwallowFailures;
     private final boolean completionMaySwallowFailures;
 
-    TrackingOutputStream(ServletOutputStream delegate, ExchangeState state, AbortReporter reporter) {
+    TrackingOutputStream(ServletOutputStream delegate, Exchange exchange) {
         this.delegate = delegate;
-        this.state = state;
-        this.reporter = reporter;
+        this.exchange = exchange;
+        this.body = exchange.body();
         this.flushMaySwallowFailures = delegate.getClass().getName().startsWith("io.undertow.");
         this.completionMaySwallowFailures = delegate.getClass().getName().startsWith("org.apache.catalina.");
     }
 
     @Override
     public void write(int b) throws IOException {
-        boolean completes = completionMaySwallowFailures && state.writeCompletesDeclaredLength(1);
+        boolean completes = completionMaySwallowFailures && body.writeCompletesDeclaredLength(1);
         Object errorBefore = completes ? errorAttribute() : null;
         try {
             delegate.write(b);
         } catch (IOException e) {
-            throw failed(e, state.writeFailureMeansAbort(1));
+            exchange.writeFailed(e, 1);
+            throw e;
         }
-        state.wrote(1);
+        body.wrote(1);
         if (completes) {
             detectSwallowedCompletion(errorBefore);
         }
@@ -54,14 +57,15 @@ final class TrackingOutputStream extends ServletOutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        boolean completes = completionMaySwallowFailures && state.writeCompletesDeclaredLength(len);
+        boolean completes = completionMaySwallowFailures && body.writeCompletesDeclaredLength(len);
         Object errorBefore = completes ? errorAttribute() : null;
         try {
             delegate.write(b, off, len);
         } catch (IOException e) {
-            throw failed(e, state.writeFailureMeansAbort(len));
+            exchange.writeFailed(e, len);
+            throw e;
         }
-        state.wrote(len);
+        body.wrote(len);
         if (completes) {
             detectSwallowedCompletion(errorBefore);
         }
@@ -78,13 +82,13 @@ final class TrackingOutputStream extends ServletOutputStream {
     private void detectSwallowedCompletion(Object errorBefore) {
         Object errorAfter = errorAttribute();
         if (errorAfter instanceof IOException && errorAfter != errorBefore) {
-            failed((IOException) errorAfter, true);
+            exchange.completeBodyFailed((IOException) errorAfter);
         }
     }
 
     private Object errorAttribute() {
         try {
-            return state.request.getAttribute(jakarta.servlet.RequestDispatcher.ERROR_EXCEPTION);
+            return exchange.request().getAttribute(jakarta.servlet.RequestDispatcher.ERROR_EXCEPTION);
         } catch (RuntimeException recycled) {
             return null;
         }
@@ -95,13 +99,14 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.flush();
         } catch (IOException e) {
-            throw failed(e);
+            exchange.responseFailed(e);
+            throw e;
         }
         if (flushMaySwallowFailures) {
             detectSwallowedFailure();
         }
-        if (!state.aborted()) {
-            state.flushed();
+        if (!exchange.aborted()) {
+            body.flushed();
         }
     }
 
@@ -113,8 +118,8 @@ final class TrackingOutputStream extends ServletOutputStream {
      * it either.
      */
     private void detectSwallowedFailure() {
-        if (state.outputClosedByApplication() || state.completed() || state.aborted() || state.declaredLengthReached()
-                || state.bodyTakenOver()) {
+        if (exchange.outputClosedByApplication() || exchange.completed() || exchange.aborted()
+                || body.declaredLengthReached() || exchange.bodyTakenOver()) {
             // Undertow also closes a stream whose declared Content-Length was fully written, and treats
             // one as closed after sendError/sendRedirect: its flush() then returns without writing
             return;
@@ -122,7 +127,7 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.write(EMPTY, 0, 0);
         } catch (IOException e) {
-            failed(e);
+            exchange.responseFailed(e);
         }
     }
 
@@ -135,7 +140,8 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.flush();
         } catch (IOException e) {
-            throw failed(e, true);
+            exchange.completeBodyFailed(e);
+            throw e;
         }
     }
 
@@ -148,19 +154,23 @@ final class TrackingOutputStream extends ServletOutputStream {
         try {
             delegate.close();
         } catch (IOException e) {
-            throw failed(e, state.closeFailureMeansAbort());
+            exchange.closeFailed(e);
+            throw e;
         }
     }
 
     @Override
     public void close() throws IOException {
-        boolean alreadyClosed = state.outputClosedByApplication();
+        boolean alreadyClosed = exchange.outputClosedByApplication();
         try {
             delegate.close();
         } catch (IOException e) {
-            throw alreadyClosed ? e : failed(e, state.closeFailureMeansAbort());
+            if (!alreadyClosed) {
+                exchange.closeFailed(e);
+            }
+            throw e;
         } finally {
-            state.markOutputClosedByApplication();
+            exchange.markOutputClosedByApplication();
         }
     }
 
@@ -174,17 +184,6 @@ final class TrackingOutputStream extends ServletOutputStream {
         delegate.setWriteListener(new TrackingWriteListener(listener));
     }
 
-    private IOException failed(IOException e) {
-        return failed(e, state.failureMeansAbort());
-    }
-
-    private IOException failed(IOException e, boolean meansAbort) {
-        if (meansAbort) {
-            reporter.streamFailed(state, AbortKind.RESPONSE_WRITE, e);
-        }
-        return e;
-    }
-
     /**
      * Non-blocking writes report failures through {@code onError}, not by throwing. Containers also
      * hand {@code onError} what the application's own {@code onWritePossible} threw (a file that
@@ -192,7 +191,8 @@ final class TrackingOutputStream extends ServletOutputStream {
      */
     private final class TrackingWriteListener implements WriteListener {
         private final WriteListener listener;
-        private volatile Throwable applicationFailure;
+        /** What the application's own callback threw: never taken for an abort. */
+        private final IdentityMemory applicationFailures = new IdentityMemory(1, 1);
 
         TrackingWriteListener(WriteListener listener) {
             this.listener = listener;
@@ -203,15 +203,15 @@ final class TrackingOutputStream extends ServletOutputStream {
             try {
                 listener.onWritePossible();
             } catch (Throwable t) {
-                applicationFailure = t;
+                applicationFailures.remember(t);
                 throw t;
             }
         }
 
         @Override
         public void onError(Throwable t) {
-            if (t instanceof IOException && !Causes.contains(t, applicationFailure)) {
-                failed((IOException) t);
+            if (t instanceof IOException && !applicationFailures.holdsAnyOf(t)) {
+                exchange.responseFailed((IOException) t);
             }
             listener.onError(t);
         }

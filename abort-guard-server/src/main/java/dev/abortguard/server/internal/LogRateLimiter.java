@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -7,6 +7,8 @@ import java.util.function.LongSupplier;
  * Admits at most {@code permitsPerSecond} log lines per one-second window, without locks: a client
  * that opens and drops thousands of connections must not be able to flood the logs or make request
  * threads contend on a monitor. Counting is not this class's job; metrics stay exact.
+ *
+ * <p>Internal, not API: may change without notice.
  */
 final class LogRateLimiter {
 

@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -17,26 +17,32 @@ import java.io.IOException;
  * of {@link #startAsync()} hands out the <em>tracked</em> response, so that a response written
  * later on an executor thread (the seed's streaming endpoint, SSE) is still watched. Without that,
  * the no-argument {@code startAsync()} of a container gives the application its unwrapped response.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class TrackingRequest extends HttpServletRequestWrapper {
+public final class TrackingRequest extends HttpServletRequestWrapper {
 
     private final TrackingResponse response;
-    private final ExchangeState state;
-    private final AbortReporter reporter;
+    private final Exchange exchange;
     private TrackingInputStream stream;
     private TrackingReader reader;
 
-    TrackingRequest(HttpServletRequest request, TrackingResponse response, ExchangeState state, AbortReporter reporter) {
+    /**
+     * Wraps the container's request of {@code response}'s exchange.
+     *
+     * @param request the request to wrap
+     * @param response the tracked response of the same exchange
+     */
+    public TrackingRequest(HttpServletRequest request, TrackingResponse response) {
         super(request);
         this.response = response;
-        this.state = state;
-        this.reporter = reporter;
+        this.exchange = response.exchange();
     }
 
     @Override
     public ServletInputStream getInputStream() throws IOException {
         if (stream == null) {
-            stream = new TrackingInputStream(super.getInputStream(), state, reporter);
+            stream = new TrackingInputStream(super.getInputStream(), exchange);
         }
         return stream;
     }
@@ -44,7 +50,7 @@ final class TrackingRequest extends HttpServletRequestWrapper {
     @Override
     public BufferedReader getReader() throws IOException {
         if (reader == null) {
-            reader = new TrackingReader(super.getReader(), state, reporter);
+            reader = new TrackingReader(super.getReader(), exchange);
         }
         return reader;
     }
@@ -57,17 +63,17 @@ final class TrackingRequest extends HttpServletRequestWrapper {
      */
     @Override
     public AsyncContext startAsync() {
-        return new TrackedAsyncContext(track(super.startAsync()), this, response, state);
+        return new TrackedAsyncContext(track(super.startAsync()), this, response, exchange);
     }
 
     @Override
     public AsyncContext startAsync(ServletRequest servletRequest, ServletResponse servletResponse) {
         return new TrackedAsyncContext(track(super.startAsync(servletRequest, servletResponse)),
-                servletRequest, servletResponse, state);
+                servletRequest, servletResponse, exchange);
     }
 
     private AsyncContext track(AsyncContext context) {
-        context.addListener(new CompletionListener(state, reporter));
+        context.addListener(new CompletionListener(exchange));
         return context;
     }
 
@@ -78,17 +84,15 @@ final class TrackingRequest extends HttpServletRequestWrapper {
      * recognised as application bugs, not aborts.
      */
     private static final class CompletionListener implements AsyncListener {
-        private final ExchangeState state;
-        private final AbortReporter reporter;
+        private final Exchange exchange;
 
-        CompletionListener(ExchangeState state, AbortReporter reporter) {
-            this.state = state;
-            this.reporter = reporter;
+        CompletionListener(Exchange exchange) {
+            this.exchange = exchange;
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
-            state.markCompleted();
+            exchange.markCompleted();
         }
 
         @Override
@@ -98,16 +102,7 @@ final class TrackingRequest extends HttpServletRequestWrapper {
 
         @Override
         public void onError(AsyncEvent event) {
-            Throwable t = event.getThrowable();
-            if (t == null || state.isEscapedRealError(t)) {
-                return; // a real error of a dispatched servlet: it was already left to propagate
-            }
-            // Not every IOException: containers also pass on what the application's own async task or
-            // non-blocking listener threw. Only what our wrappers saw fail, or what the classifier
-            // recognises as the container's own disconnect report, is the client's doing.
-            if (reporter.isRecordedAbort(state, t) || reporter.classifier.isClientAbort(t)) {
-                reporter.streamFailed(state, AbortKind.CONNECTION_LOST, t);
-            }
+            exchange.asyncFailed(event.getThrowable());
         }
 
         @Override

@@ -1,5 +1,7 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
+import dev.abortguard.server.AbortLogLevel;
+import dev.abortguard.server.ClientAbortEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -15,11 +17,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The message text carries every field (so a plain pattern layout shows them) and the same
  * fields are attached as SLF4J 2 key-values (so a JSON encoder gets them typed and named).
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class AbortLog implements AutoCloseable {
+public final class AbortLog implements AutoCloseable {
 
     /** The logger of every abort line; configure its level to silence or widen them. */
-    static final String LOGGER_NAME = "dev.abortguard.server.ClientAbort";
+    public static final String LOGGER_NAME = "dev.abortguard.server.ClientAbort";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(LOGGER_NAME);
     private static final int MAX_VALUE_LENGTH = 200;
@@ -33,7 +37,15 @@ final class AbortLog implements AutoCloseable {
     private final AtomicBoolean summaryScheduled = new AtomicBoolean();
     private volatile ScheduledThreadPoolExecutor summaryTimer;
 
-    AbortLog(AbortLogLevel level, boolean stackTraces, int maxLinesPerSecond, Duration summaryInterval) {
+    /**
+     * A log.
+     *
+     * @param level the level of the abort lines
+     * @param stackTraces whether to attach the stack trace
+     * @param maxLinesPerSecond the most abort lines per second
+     * @param summaryInterval the delay after the first suppressed line before the summary line
+     */
+    public AbortLog(AbortLogLevel level, boolean stackTraces, int maxLinesPerSecond, Duration summaryInterval) {
         this.level = level;
         this.stackTraces = stackTraces;
         this.maxLinesPerSecond = maxLinesPerSecond;
@@ -58,8 +70,8 @@ final class AbortLog implements AutoCloseable {
                 .addKeyValue("route", clean(event.route()))
                 .addKeyValue("status", event.status())
                 .addKeyValue("bytesWritten", event.bytesWritten())
-                .addKeyValue("elapsedMs", ClientAbortEvent.millis(nanos(event.elapsed())))
-                .addKeyValue("silenceMs", ClientAbortEvent.millis(nanos(event.silenceBeforeAbort())))
+                .addKeyValue("elapsedMs", millis(event.elapsed()))
+                .addKeyValue("silenceMs", millis(event.silenceBeforeAbort()))
                 .addKeyValue("exception", exception);
         if (event.requestId() != null) {
             builder.addKeyValue("requestId", clean(event.requestId()));
@@ -117,19 +129,17 @@ final class AbortLog implements AutoCloseable {
         return sb.toString();
     }
 
-    /** {@code ClassName: root cause message}; the root message names what the OS said. */
-    static String exceptionSummary(Throwable t) {
+    /**
+     * {@code ClassName: root cause message}; the root message names what the OS said.
+     *
+     * @param t the failure, or {@code null}
+     * @return the summary, cleaned
+     */
+    public static String exceptionSummary(Throwable t) {
         if (t == null) {
             return "none";
         }
-        Throwable root = t;
-        for (int i = 0; i < Causes.MAX_DEPTH; i++) {
-            Throwable cause = Causes.cause(root);
-            if (cause == null) {
-                break;
-            }
-            root = cause;
-        }
+        Throwable root = Causes.root(t);
         String message = Causes.message(root);
         if (message == null && root != t) {
             message = Causes.message(t);
@@ -147,8 +157,11 @@ final class AbortLog implements AutoCloseable {
      * (U+2028, U+2029, which JSON viewers and some terminals break on), the bidirectional
      * controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069, which reorder what a
      * reader sees), and unpaired surrogates (which encoders turn into {@code '?'} or reject).
+     *
+     * @param value a value from the client or the application, or {@code null}
+     * @return the value, safe for one log line
      */
-    static String clean(String value) {
+    public static String clean(String value) {
         if (value == null) {
             return null;
         }
@@ -195,8 +208,10 @@ final class AbortLog implements AutoCloseable {
                 || (c >= 0x2066 && c <= 0x2069);
     }
 
-    private static long nanos(Duration d) {
-        return d == null ? -1 : d.toNanos();
+    /** Whole milliseconds, {@code -1} when unknown (as {@link ClientAbortEvent#toString()} shows them). */
+    private static long millis(Duration d) {
+        long nanos = d == null ? -1 : d.toNanos();
+        return nanos < 0 ? -1 : nanos / 1_000_000L;
     }
 
     private void scheduleSummary() {

@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -10,24 +10,24 @@ import java.io.IOException;
  * stream means the client stopped sending: it disconnected mid-upload, or stalled past the
  * server's read timeout, or sent a body the container could not decode. All of those are the
  * client's doing, reported as {@link AbortKind#REQUEST_READ} and rethrown unchanged.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class TrackingInputStream extends ServletInputStream {
+public final class TrackingInputStream extends ServletInputStream {
 
     private final ServletInputStream delegate;
-    private final ExchangeState state;
-    private final AbortReporter reporter;
+    private final Exchange exchange;
 
-    TrackingInputStream(ServletInputStream delegate, ExchangeState state, AbortReporter reporter) {
+    TrackingInputStream(ServletInputStream delegate, Exchange exchange) {
         this.delegate = delegate;
-        this.state = state;
-        this.reporter = reporter;
+        this.exchange = exchange;
     }
 
     @Override
     public int read() throws IOException {
         try {
             int b = delegate.read();
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return b;
         } catch (IOException e) {
             throw failed(e);
@@ -38,7 +38,7 @@ final class TrackingInputStream extends ServletInputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         try {
             int n = delegate.read(b, off, len);
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return n;
         } catch (IOException e) {
             throw failed(e);
@@ -49,7 +49,7 @@ final class TrackingInputStream extends ServletInputStream {
     public int readLine(byte[] b, int off, int len) throws IOException {
         try {
             int n = delegate.readLine(b, off, len);
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return n;
         } catch (IOException e) {
             throw failed(e);
@@ -95,9 +95,7 @@ final class TrackingInputStream extends ServletInputStream {
     }
 
     private IOException failed(IOException e) {
-        if (!state.completed() || state.aborted()) {
-            reporter.streamFailed(state, AbortKind.REQUEST_READ, e);
-        }
+        exchange.readFailed(e);
         return e;
     }
 
@@ -109,7 +107,8 @@ final class TrackingInputStream extends ServletInputStream {
      */
     private final class TrackingReadListener implements ReadListener {
         private final ReadListener listener;
-        private volatile Throwable applicationFailure;
+        /** What the application's own callback threw: never taken for an abort. */
+        private final IdentityMemory applicationFailures = new IdentityMemory(1, 1);
 
         TrackingReadListener(ReadListener listener) {
             this.listener = listener;
@@ -120,7 +119,7 @@ final class TrackingInputStream extends ServletInputStream {
             try {
                 listener.onDataAvailable();
             } catch (Throwable t) {
-                applicationFailure = t;
+                applicationFailures.remember(t);
                 throw t;
             }
         }
@@ -130,14 +129,14 @@ final class TrackingInputStream extends ServletInputStream {
             try {
                 listener.onAllDataRead();
             } catch (Throwable t) {
-                applicationFailure = t;
+                applicationFailures.remember(t);
                 throw t;
             }
         }
 
         @Override
         public void onError(Throwable t) {
-            if (t instanceof IOException && !Causes.contains(t, applicationFailure)) {
+            if (t instanceof IOException && !applicationFailures.holdsAnyOf(t)) {
                 failed((IOException) t);
             }
             listener.onError(t);

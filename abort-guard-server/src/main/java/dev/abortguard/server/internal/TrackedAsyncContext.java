@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncListener;
@@ -21,24 +21,26 @@ import jakarta.servlet.ServletResponse;
  * emitter.completeWithError(e)} races that listener and loses whenever the failing write took a
  * little longer. Once the filter has reported the abort, the container is ending the exchange
  * itself, so such a refusal is dropped; before that, or for any other exchange, it propagates.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class TrackedAsyncContext implements AsyncContext {
+public final class TrackedAsyncContext implements AsyncContext {
 
     private final AsyncContext delegate;
     private final ServletRequest request;
     private final ServletResponse response;
-    private final ExchangeState state;
+    private final Exchange exchange;
 
-    TrackedAsyncContext(AsyncContext delegate, ServletRequest request, ServletResponse response, ExchangeState state) {
+    TrackedAsyncContext(AsyncContext delegate, ServletRequest request, ServletResponse response, Exchange exchange) {
         this.delegate = delegate;
         this.request = request;
         this.response = response;
-        this.state = state;
+        this.exchange = exchange;
     }
 
     /** The container refused to end an exchange whose abort was reported: it ends it itself. */
     private void refusedAfterAbort(IllegalStateException refused) {
-        if (!state.aborted()) {
+        if (!exchange.aborted()) {
             throw refused;
         }
     }

@@ -1,4 +1,4 @@
-package dev.abortguard.server;
+package dev.abortguard.server.internal;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -7,25 +7,25 @@ import java.io.IOException;
  * The request body reader. It must be a {@link BufferedReader} (that is what {@code getReader()}
  * returns), so it extends one and overrides every read path to go to the container's reader; the
  * superclass's own buffer is never used.
+ *
+ * <p>Internal, not API: may change without notice.
  */
-final class TrackingReader extends BufferedReader {
+public final class TrackingReader extends BufferedReader {
 
     private final BufferedReader delegate;
-    private final ExchangeState state;
-    private final AbortReporter reporter;
+    private final Exchange exchange;
 
-    TrackingReader(BufferedReader delegate, ExchangeState state, AbortReporter reporter) {
+    TrackingReader(BufferedReader delegate, Exchange exchange) {
         super(delegate, 1);
         this.delegate = delegate;
-        this.state = state;
-        this.reporter = reporter;
+        this.exchange = exchange;
     }
 
     @Override
     public int read() throws IOException {
         try {
             int c = delegate.read();
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return c;
         } catch (IOException e) {
             throw failed(e);
@@ -36,7 +36,7 @@ final class TrackingReader extends BufferedReader {
     public int read(char[] cbuf, int off, int len) throws IOException {
         try {
             int n = delegate.read(cbuf, off, len);
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return n;
         } catch (IOException e) {
             throw failed(e);
@@ -47,7 +47,7 @@ final class TrackingReader extends BufferedReader {
     public String readLine() throws IOException {
         try {
             String line = delegate.readLine();
-            state.ioSucceeded();
+            exchange.body().ioSucceeded();
             return line;
         } catch (IOException e) {
             throw failed(e);
@@ -93,9 +93,7 @@ final class TrackingReader extends BufferedReader {
     }
 
     private IOException failed(IOException e) {
-        if (!state.completed() || state.aborted()) {
-            reporter.streamFailed(state, AbortKind.REQUEST_READ, e);
-        }
+        exchange.readFailed(e);
         return e;
     }
 }
