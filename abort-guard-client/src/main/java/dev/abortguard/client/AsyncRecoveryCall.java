@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,8 +31,7 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
 
     private final CloseableHttpAsyncClient client;
-    private final RecoveryEngine engine;
-    private final TimeoutRecoveryPolicy policy;
+    private final ResponseChecks checks;
     private final SimpleHttpRequest original;
     private final HttpContext context;
     private final URI uri;
@@ -42,11 +39,14 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
     private final Header[] headers;
 
     AsyncRecoveryCall(
-            CloseableHttpAsyncClient client, RecoveryEngine engine, SimpleHttpRequest original, HttpContext context)
+            CloseableHttpAsyncClient client,
+            RecoverySettings settings,
+            ResponseChecks checks,
+            SimpleHttpRequest original,
+            HttpContext context)
             throws IOException {
         this.client = client;
-        this.engine = engine;
-        this.policy = engine.policy();
+        this.checks = checks;
         this.original = original;
         this.context = context;
         try {
@@ -54,7 +54,7 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
         } catch (URISyntaxException e) {
             throw new ClientProtocolException("Invalid request URI: " + original.getRequestUri(), e);
         }
-        IdempotencyKeys keys = policy.keys;
+        IdempotencyKeys keys = settings.keys();
         String existing = keys.existingKey(original);
         this.key = existing != null ? existing : keys.newKey();
         this.headers = existing != null ? original.getHeaders() : keys.withKey(original.getHeaders(), key);
@@ -91,10 +91,12 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
     }
 
     /**
-     * Sends one attempt without blocking; applies the exchange deadline, Retry-After and, on a
-     * resend, the statuses that leave the outcome unknown (see {@link RecoveryCall#attempt}).
+     * Sends one attempt without blocking; applies the exchange deadline and the {@link
+     * ResponseChecks} (see {@link RecoveryCall#attempt}). The future completes with the attempt's
+     * result, never exceptionally (short of an {@link Error}).
      */
-    CompletableFuture<SimpleHttpResponse> send(ExchangeProgress progress, boolean retryAfterAllowed, boolean resend) {
+    CompletableFuture<AttemptResult<SimpleHttpResponse>> send(Attempt attempt) {
+        ExchangeProgress progress = attempt.progress();
         SimpleHttpRequest request = SimpleRequestBuilder.copy(original).setHeaders(headers).build();
         CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
         Future<SimpleHttpResponse> exchange =
@@ -120,37 +122,29 @@ final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse> {
                                                 progress.deadlineFired() ? "exchange deadline passed" : "exchange canceled"));
                             }
                         });
-        DeadlineTimer.Deadline deadline = engine.arm(progress, () -> exchange.cancel(true));
+        DeadlineTimer.Deadline deadline = attempt.arm(() -> exchange.cancel(true));
         return result.handle(
                 (response, failure) -> {
                     deadline.disarm();
                     if (failure != null) {
-                        throw new CompletionException(asIoException(failure));
+                        return attempt.<SimpleHttpResponse>failed(asIoException(failure));
                     }
-                    progress.markResponseHead(response.getCode());
-                    if (retryAfterAllowed) {
-                        Optional<Duration> delay = RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
-                        if (delay.isPresent()) {
-                            throw new CompletionException(new RetryAfterSignal(response.getCode(), delay.get(), response));
-                        }
-                    }
-                    if (resend && UnsettledResendSignal.leavesOutcomeUnknown(response.getCode())) {
-                        throw new CompletionException(new UnsettledResendSignal(response.getCode()));
-                    }
-                    return response;
+                    // The response is fully read: a Retry-After answer keeps it for the caller, should
+                    // the retry not happen.
+                    return checks.screen(response, attempt, response)
+                            .orElseGet(() -> new AttemptResult.Answered<>(response));
                 });
     }
 
     @Override
-    public SimpleHttpResponse attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend)
-            throws IOException {
+    public AttemptResult<SimpleHttpResponse> attempt(Attempt attempt) {
         try {
-            return send(progress, retryAfterAllowed, resend).get();
+            return send(attempt).get();
         } catch (ExecutionException e) {
-            throw asIoException(e.getCause());
+            return attempt.failed(asIoException(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the response");
+            return attempt.failed(new InterruptedIOException("interrupted while waiting for the response"));
         }
     }
 

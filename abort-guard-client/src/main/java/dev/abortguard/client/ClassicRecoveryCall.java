@@ -41,8 +41,8 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     private static final URI ROOT = URI.create("/");
 
     private final CloseableHttpClient delegate;
-    private final RecoveryEngine engine;
-    private final TimeoutRecoveryPolicy policy;
+    private final ResponseChecks checks;
+    private final boolean bufferResponseBody;
     private final HttpHost target;
     private final ClassicHttpRequest original;
     private final HttpClientContext context;
@@ -53,19 +53,20 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
 
     ClassicRecoveryCall(
             CloseableHttpClient delegate,
-            RecoveryEngine engine,
+            RecoverySettings settings,
+            ResponseChecks checks,
             HttpHost target,
             ClassicHttpRequest original,
             HttpContext context,
             HttpClientResponseHandler<? extends T> handler) {
         this.delegate = delegate;
-        this.engine = engine;
-        this.policy = engine.policy();
+        this.checks = checks;
+        this.bufferResponseBody = settings.bufferResponseBody();
         this.target = target;
         this.original = original;
         this.context = HttpClientContext.castOrCreate(context);
         this.handler = handler;
-        IdempotencyKeys keys = policy.keys;
+        IdempotencyKeys keys = settings.keys();
         String existing = keys.existingKey(original);
         this.key = existing != null ? existing : keys.newKey();
         this.headers = existing != null ? original.getHeaders() : keys.withKey(original.getHeaders(), key);
@@ -142,12 +143,22 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     }
 
     @Override
+    public AttemptResult<T> attempt(Attempt attempt) {
+        try {
+            return send(attempt);
+        } catch (IOException e) {
+            return attempt.failed(e);
+        } catch (RuntimeException e) {
+            return attempt.failed(e);
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    public T attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend)
-            throws IOException {
+    private AttemptResult<T> send(Attempt attempt) throws IOException {
+        ExchangeProgress progress = attempt.progress();
         if (canceledByCaller()) {
             // Nothing of this attempt reached the wire: say so, so that it is not taken for an unknown.
-            progress.markObserved();
+            progress.markCanceledBeforeSending();
             throw new RequestFailedException("Request aborted by the caller");
         }
         HttpUriRequestBase request = copy();
@@ -156,36 +167,27 @@ final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
             ((CancellableDependency) original).setDependency(request);
         }
         context.setAttribute(ExchangeProgress.ATTRIBUTE, progress);
-        DeadlineTimer.Deadline deadline = engine.arm(progress, request::cancel);
+        DeadlineTimer.Deadline deadline = attempt.arm(request::cancel);
         try {
             CloseableHttpResponse response =
                     CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
-            progress.markResponseHead(response.getCode());
             HttpEntity entity = response.getEntity();
             if (entity != null) {
                 response.setEntity(new BodyObservingEntity(entity, progress));
             }
-            if (retryAfterAllowed) {
-                Optional<java.time.Duration> delay =
-                        RetryAfter.delay(response, policy.maxRetryAfter, engine.clock());
-                if (delay.isPresent()) {
-                    EntityUtils.consumeQuietly(response.getEntity());
-                    response.close();
-                    throw new RetryAfterSignal(response.getCode(), delay.get());
-                }
-            }
-            if (resend && UnsettledResendSignal.leavesOutcomeUnknown(response.getCode())) {
+            Optional<AttemptResult<T>> notTheAnswer = checks.screen(response, attempt, null);
+            if (notTheAnswer.isPresent()) {
                 EntityUtils.consumeQuietly(response.getEntity());
                 response.close();
-                throw new UnsettledResendSignal(response.getCode());
+                return notTheAnswer.get();
             }
             if (handler == null) {
-                if (policy.bufferResponseBody) {
+                if (bufferResponseBody) {
                     buffer(response);
                 }
-                return (T) response;
+                return new AttemptResult.Answered<>((T) response);
             }
-            return handle(response, handler);
+            return new AttemptResult.Answered<>(handle(response, handler));
         } finally {
             deadline.disarm();
         }

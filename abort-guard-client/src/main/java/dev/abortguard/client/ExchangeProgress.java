@@ -48,6 +48,14 @@ final class ExchangeProgress {
     }
 
     /**
+     * The caller canceled the request before this attempt was sent: nothing of it reached the wire,
+     * which the classification must know so that the failure is not taken for an unknown outcome.
+     */
+    void markCanceledBeforeSending() {
+        observed = true;
+    }
+
+    /**
      * The request head is being handed to the connection. Set before the write, so that a failure
      * during the write itself counts as "may have been sent". A new head (a redirect, an
      * authentication round, an internal retry of the wrapped client) starts a new hop, so the
@@ -99,6 +107,18 @@ final class ExchangeProgress {
 
     boolean deadlineFired() {
         return deadlineFired;
+    }
+
+    /**
+     * Whether the wire says a failure happened in the middle of the exchange: after the observed
+     * head write with no response yet, or while the body of a 2xx response was read.
+     */
+    boolean failedOnTheWire() {
+        int status = responseStatus;
+        if (status == 0) {
+            return observed && requestHeadSubmitted;
+        }
+        return status >= 200 && status < 300 && bodyFailure != null;
     }
 
     @Override

@@ -29,22 +29,24 @@ import org.apache.hc.core5.io.CloseMode;
 final class RecoveringHttpClient extends CloseableHttpClient implements Configurable {
 
     private final CloseableHttpClient delegate;
-    private final TimeoutRecoveryPolicy policy;
+    private final RecoverySettings settings;
+    private final String policy;
     private final RecoveryEngine engine;
 
-    RecoveringHttpClient(CloseableHttpClient delegate, TimeoutRecoveryPolicy policy) {
+    RecoveringHttpClient(CloseableHttpClient delegate, RecoverySettings settings, String policy) {
         this.delegate = delegate;
+        this.settings = settings;
         this.policy = policy;
-        this.engine = new RecoveryEngine(policy);
+        this.engine = new RecoveryEngine(settings);
     }
 
     @Override
     protected CloseableHttpResponse doExecute(
             HttpHost target, ClassicHttpRequest request, HttpContext context) throws IOException {
-        if (!policy.covers(request)) {
+        if (!settings.covers(request)) {
             return CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
         }
-        return engine.run(new ClassicRecoveryCall<>(delegate, engine, target, request, context, null));
+        return engine.run(new ClassicRecoveryCall<>(delegate, settings, engine.responseChecks(), target, request, context, null));
     }
 
     @Override
@@ -54,11 +56,12 @@ final class RecoveringHttpClient extends CloseableHttpClient implements Configur
             HttpContext context,
             HttpClientResponseHandler<? extends T> responseHandler)
             throws IOException {
-        if (!policy.covers(request)) {
+        if (!settings.covers(request)) {
             return super.execute(target, request, context, responseHandler);
         }
         return engine.run(
-                new ClassicRecoveryCall<T>(delegate, engine, target, request, context, responseHandler));
+                new ClassicRecoveryCall<T>(
+                        delegate, settings, engine.responseChecks(), target, request, context, responseHandler));
     }
 
     @Override

@@ -33,15 +33,15 @@ interface RecoveryCall<R> {
     boolean canceledByCaller();
 
     /**
-     * Sends one attempt. Records what happened on the wire in {@code progress}. Throws {@link
-     * RetryAfterSignal} (after releasing the response) for a 429/503 with an acceptable {@code
-     * Retry-After} when {@code retryAfterAllowed}; the engine allows that only while attempts are
-     * left and the payload is {@linkplain #repeatable() repeatable}. When {@code resend} (an earlier
-     * attempt's outcome is unknown), throws {@link UnsettledResendSignal} (after releasing the
-     * response) for a status that {@linkplain UnsettledResendSignal#leavesOutcomeUnknown leaves the
-     * outcome unknown}, before any response handler sees it.
+     * Sends one attempt and says how it ended. Records what happened on the wire in the attempt's
+     * progress. Every ending is a value: an answer, a transport failure classified by what reached
+     * the wire, an unchecked exception the wire does not explain, and, from the {@link
+     * ResponseChecks} (after releasing the response), a {@code Retry-After} to honour when the
+     * attempt {@linkplain Attempt#retryAfterAllowed allows it} or, on a {@linkplain Attempt#resend
+     * resend}, a status that leaves the outcome unknown — before any response handler sees it. Only
+     * an {@link Error} is thrown.
      */
-    R attempt(int attempt, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend) throws IOException;
+    AttemptResult<R> attempt(Attempt attempt);
 
     /** Turns the response supplied by a COMPLETED status check into what the caller receives. */
     R adopt(ClassicHttpResponse supplied) throws IOException;

@@ -205,7 +205,7 @@ class AsyncLedgerRecoveryTest {
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
                 .build();
         client.start();
-        recovery = new AsyncTimeoutRecovery(client, policy, 1, queueCapacity);
+        recovery = new AsyncTimeoutRecovery(client, policy.settings(), 1, queueCapacity);
         return recovery;
     }
 

@@ -58,9 +58,9 @@ class IdempotencyKeysTest {
     @Test
     void defaultKeysAreUuids() {
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
-        String key = policy.keys.newKey();
+        String key = policy.settings().keys().newKey();
         assertThat(UUID.fromString(key).toString()).isEqualTo(key);
-        assertThat(policy.keys.newKey()).isNotEqualTo(key);
+        assertThat(policy.settings().keys().newKey()).isNotEqualTo(key);
     }
 
     @Test
