@@ -1,5 +1,14 @@
 package dev.abortguard.client;
 
+import dev.abortguard.client.internal.AsyncRecoveryCall;
+import dev.abortguard.client.internal.Attempt;
+import dev.abortguard.client.internal.AttemptResult;
+import dev.abortguard.client.internal.DaemonThreads;
+import dev.abortguard.client.internal.LogSafe;
+import dev.abortguard.client.internal.LogThrottle;
+import dev.abortguard.client.internal.LogicalRequest;
+import dev.abortguard.client.internal.RecoveryEngine;
+import dev.abortguard.client.internal.RecoverySettings;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;

@@ -1,5 +1,11 @@
 package dev.abortguard.client;
 
+import dev.abortguard.client.internal.Backoff;
+import dev.abortguard.client.internal.IdempotencyKeys;
+import dev.abortguard.client.internal.PhaseObservingExecHandler;
+import dev.abortguard.client.internal.PhaseRecordingRequestExecutor;
+import dev.abortguard.client.internal.RecoveringHttpClient;
+import dev.abortguard.client.internal.RecoverySettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

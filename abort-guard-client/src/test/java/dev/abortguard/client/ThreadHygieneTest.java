@@ -3,6 +3,10 @@ package dev.abortguard.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.abortguard.client.internal.DaemonThreads;
+import dev.abortguard.client.internal.DeadlineTimer;
+import dev.abortguard.client.internal.ExchangeProgress;
+import dev.abortguard.client.internal.RecoveryEngine;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
