@@ -58,10 +58,9 @@ public final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse>
         } catch (URISyntaxException e) {
             throw new ClientProtocolException("Invalid request URI: " + original.getRequestUri(), e);
         }
-        IdempotencyKeys keys = settings.keys();
-        String existing = keys.existingKey(original);
-        this.key = existing != null ? existing : keys.newKey();
-        this.headers = existing != null ? original.getHeaders() : keys.withKey(original.getHeaders(), key);
+        IdempotencyKeys.Keyed keyed = settings.keys().keyed(original);
+        this.key = keyed.key();
+        this.headers = keyed.headers();
     }
 
     @Override

@@ -68,10 +68,9 @@ public final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
         this.original = original;
         this.context = HttpClientContext.castOrCreate(context);
         this.handler = handler;
-        IdempotencyKeys keys = settings.keys();
-        String existing = keys.existingKey(original);
-        this.key = existing != null ? existing : keys.newKey();
-        this.headers = existing != null ? original.getHeaders() : keys.withKey(original.getHeaders(), key);
+        IdempotencyKeys.Keyed keyed = settings.keys().keyed(original);
+        this.key = keyed.key();
+        this.headers = keyed.headers();
     }
 
     /**

@@ -139,6 +139,28 @@ public final class IdempotencyKeys {
     }
 
     /**
+     * The key of one logical request and the headers each of its attempts sends, the same for the
+     * classic and the async client: the caller's key when the request carries one (headers as they
+     * are), otherwise a new key added to the caller's headers.
+     *
+     * @throws IllegalArgumentException when the caller's key is not one HttpClient sends as it is
+     * @throws IllegalStateException when the generator returns an unusable key
+     */
+    public Keyed keyed(HttpRequest original) {
+        String existing = existingKey(original);
+        String key = existing != null ? existing : newKey();
+        return new Keyed(key, existing != null ? original.getHeaders() : withKey(original.getHeaders(), key));
+    }
+
+    /**
+     * A logical request's key and the headers that carry it.
+     *
+     * @param key the key, unquoted
+     * @param headers the headers every attempt sends; not to be modified
+     */
+    public record Keyed(String key, Header[] headers) {}
+
+    /**
      * The request's headers with the key header for {@code key} appended, for a request that has no
      * usable key: a blank key header the caller left on it is dropped, so that exactly one goes out.
      */

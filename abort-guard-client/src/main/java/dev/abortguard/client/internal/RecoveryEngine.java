@@ -1,10 +1,8 @@
 package dev.abortguard.client.internal;
 
-import dev.abortguard.client.CancelResult;
 import dev.abortguard.client.FailurePhase;
 import dev.abortguard.client.RecoveryContext;
 import dev.abortguard.client.RecoveryOutcome;
-import dev.abortguard.client.StatusDecision;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
@@ -15,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Carries a logical request through a {@link TimeoutRecoveryPolicy}: sends its attempts, asks
  * {@link RecoveryDecisions} what to do with each {@link AttemptResult}, and does it — waits,
  * status checks, cancels, the outcome. The request's state lives in its {@link LogicalRequest};
- * the engine holds what a wrapped client shares: the deadline timer, the callback pool, the
- * listener log throttle. One engine per wrapped client.
+ * the engine holds what a wrapped client shares: the deadline timer, the {@link ServerCallbacks},
+ * the listener log throttle. One engine per wrapped client.
  *
  * <p>Every path out of {@link #run} either returns the caller's result or throws; every thrown
  * {@link TimeoutRecoveryException} with outcome {@link RecoveryOutcome#UNRESOLVED} has been handed
@@ -27,18 +25,19 @@ import java.util.concurrent.TimeUnit;
 public final class RecoveryEngine implements AutoCloseable {
 
     private final RecoverySettings settings;
-    private final CallbackRunner callbacks = new CallbackRunner();
     // Listeners run on the I/O reactor thread too (a refused async recovery): a listener that throws
     // on every event must not turn a storm of failures into a storm of stack traces there.
     private final LogThrottle listenerLog = new LogThrottle(Observers.MAX_LISTENER_LINES_PER_SECOND);
     private final Clock clock = Clock.systemUTC();
     private final ExchangeDeadlines deadlines;
     private final ResponseChecks responseChecks;
+    private final ServerCallbacks serverCallbacks;
 
     public RecoveryEngine(RecoverySettings settings) {
         this.settings = settings;
         this.deadlines = new ExchangeDeadlines(settings.exchangeDeadline());
         this.responseChecks = new ResponseChecks(settings.maxRetryAfter(), clock);
+        this.serverCallbacks = new ServerCallbacks(settings);
     }
 
     public RecoverySettings settings() {
@@ -220,10 +219,10 @@ public final class RecoveryEngine implements AutoCloseable {
                 request.resending(((Decision.Resend) decision).knownNotApplied());
                 return null;
             } else if (decision instanceof Decision.CheckStatus) {
-                decision = checkStatus(request, ((Decision.CheckStatus) decision).after());
+                decision = serverCallbacks.checkStatus(request, ((Decision.CheckStatus) decision).after());
             } else if (decision instanceof Decision.Cancel) {
                 note(request, ((Decision.Cancel) decision).reason());
-                decision = cancel(request);
+                decision = serverCallbacks.cancel(request);
             } else if (decision instanceof Decision.Adopt) {
                 return new Recovery<>(adopt(request, ((Decision.Adopt) decision)));
             } else if (decision instanceof Decision.GiveUp) {
@@ -237,48 +236,6 @@ public final class RecoveryEngine implements AutoCloseable {
                 throw request.failure();
             }
         }
-    }
-
-    private Decision checkStatus(LogicalRequest<?> request, Duration after) {
-        FailurePhase phase = request.phase();
-        if (!after.isZero() && !sleep(after)) {
-            request.step("status-check", "interrupted");
-            return RecoveryDecisions.afterInterruptedStatusWait(phase);
-        }
-        long remaining = request.nanosLeft();
-        if (remaining <= 0) {
-            return RecoveryDecisions.afterRecoveryTimeout(phase, request.facts());
-        }
-        int check = request.nextStatusCheck();
-        RecoveryContext context = request.last();
-        long bound = Math.min(remaining, settings.callbackTimeout().toNanos());
-        CallbackRunner.Result<StatusDecision> result =
-                callbacks.run(() -> settings.statusCheck().check(context), bound, context.idempotencyKey());
-        if (result.notStarted()) {
-            // Earlier callbacks ignored their interrupt and still hold their threads: asking again
-            // would strand one more, and a cancel could not start either.
-            request.step("status-check " + check, result.failure());
-            return RecoveryDecisions.statusCheckNotStarted(phase);
-        }
-        StatusDecision answer = result.ok() ? result.value() : StatusDecision.unknown();
-        request.step("status-check " + check, result.ok() ? answer.toString() : "UNKNOWN (" + result.failure() + ")");
-        request.observers().notify(l -> l.onStatusCheck(context, answer));
-        Duration nextDelay = settings.statusCheckBackoff().delay(check - 1);
-        return RecoveryDecisions.afterStatusCheck(answer, phase, request.facts(), request.nanosLeft(), nextDelay);
-    }
-
-    private Decision cancel(LogicalRequest<?> request) {
-        RecoveryContext context = request.last();
-        CallbackRunner.Result<CancelResult> result = callbacks.run(
-                () -> settings.cancelAction().cancel(context), settings.callbackTimeout().toNanos(), context.idempotencyKey());
-        if (result.notStarted()) {
-            request.step("cancel", result.failure());
-            return RecoveryDecisions.afterCancel(null, request.phase());
-        }
-        CancelResult cancel = result.ok() ? result.value() : CancelResult.FAILED;
-        request.step("cancel", result.ok() ? cancel.name() : "FAILED (" + result.failure() + ")");
-        request.observers().notify(l -> l.onCancel(context, cancel));
-        return RecoveryDecisions.afterCancel(cancel, request.phase());
     }
 
     private static <R> R adopt(LogicalRequest<R> request, Decision.Adopt adopt) throws IOException {
@@ -322,6 +279,6 @@ public final class RecoveryEngine implements AutoCloseable {
             Observers.logSuppressedListenerLines(held);
         }
         deadlines.close();
-        callbacks.close();
+        serverCallbacks.close();
     }
 }
