@@ -143,6 +143,9 @@ public final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse>
     public AttemptResult<SimpleHttpResponse> attempt(Attempt attempt) {
         try {
             return send(attempt).get();
+        } catch (RuntimeException e) {
+            // Thrown before anything was sent (e.g. the client was closed during recovery).
+            return attempt.failed(e);
         } catch (ExecutionException e) {
             return attempt.failed(asIoException(e.getCause()));
         } catch (InterruptedException e) {
