@@ -122,7 +122,7 @@ public final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse>
                             public void cancelled() {
                                 result.completeExceptionally(
                                         new InterruptedIOException(
-                                                progress.deadlineFired() ? "exchange deadline passed" : "exchange canceled"));
+                                                progress.evidence().deadlineFired() ? "exchange deadline passed" : "exchange canceled"));
                             }
                         });
         DeadlineTimer.Deadline deadline = attempt.arm(() -> exchange.cancel(true));

@@ -26,11 +26,15 @@ public record Attempt(
 
     /** A transport failure of this attempt, classified by what reached the wire. */
     public <R> AttemptResult<R> failed(IOException failure) {
+        return failed(failure, progress.evidence());
+    }
+
+    private static <R> AttemptResult<R> failed(IOException failure, WireEvidence wire) {
         return new AttemptResult.Failed<>(
-                FailureClassifier.classify(failure, progress),
+                FailureClassifier.classify(failure, wire),
                 failure,
-                FailureClassifier.retryable(failure, progress),
-                progress.deadlineFired());
+                FailureClassifier.retryable(failure, wire),
+                wire.deadlineFired());
     }
 
     /**
@@ -40,9 +44,10 @@ public record Attempt(
      * connect), in which case it is a transport failure like any other.
      */
     public <R> AttemptResult<R> failed(RuntimeException failure) {
-        if (!progress.failedOnTheWire() && !progress.deadlineFired()) {
+        WireEvidence wire = progress.evidence();
+        if (!wire.failedOnTheWire() && !wire.deadlineFired()) {
             return new AttemptResult.Broken<>(failure);
         }
-        return failed(new IOException(failure));
+        return failed(new IOException(failure), wire);
     }
 }

@@ -8,8 +8,11 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * the attempt's {@link HttpContext} so that the phase-recording request executor (which sees the
  * connection but not the policy) can find it.
  *
- * <p>Fields are volatile: the deadline timer and the request thread write them concurrently.
- * The boolean flags only ever go from false to true; "sent" is never taken back.
+ * <p>Written only through the {@code mark...} methods, by the hooks that see each event (the exec
+ * chain, the request executor, the connection, the response entity, the deadline timer, the
+ * response checks); read only as a {@link WireEvidence} snapshot. Fields are volatile: the
+ * deadline timer and the request thread write them concurrently. The boolean flags only ever go
+ * from false to true; "sent" is never taken back.
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
@@ -82,45 +85,13 @@ public final class ExchangeProgress {
         deadlineFired = true;
     }
 
-    public boolean chainEntered() {
-        return chainEntered;
-    }
-
-    public boolean connectionReady() {
-        return connectionReady;
-    }
-
-    public boolean observed() {
-        return observed;
-    }
-
-    public boolean requestHeadSubmitted() {
-        return requestHeadSubmitted;
-    }
-
-    /** The status of the received response head, or 0 when none was received. */
-    public int responseStatus() {
-        return responseStatus;
-    }
-
-    public IOException bodyFailure() {
-        return bodyFailure;
-    }
-
-    public boolean deadlineFired() {
-        return deadlineFired;
-    }
-
     /**
-     * Whether the wire says a failure happened in the middle of the exchange: after the observed
-     * head write with no response yet, or while the body of a 2xx response was read.
+     * What the wire says now, as one consistent value: the deadline timer may still be writing, so
+     * every decision about an attempt is taken on one snapshot rather than on separate reads.
      */
-    public boolean failedOnTheWire() {
-        int status = responseStatus;
-        if (status == 0) {
-            return observed && requestHeadSubmitted;
-        }
-        return status >= 200 && status < 300 && bodyFailure != null;
+    public WireEvidence evidence() {
+        return new WireEvidence(chainEntered, connectionReady, observed, requestHeadSubmitted, responseStatus,
+                bodyFailure != null, deadlineFired);
     }
 
     @Override

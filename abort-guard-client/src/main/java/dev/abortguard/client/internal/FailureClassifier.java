@@ -43,10 +43,15 @@ public final class FailureClassifier {
     private FailureClassifier() {}
 
     public static FailurePhase classify(Throwable failure, ExchangeProgress progress) {
+        return classify(failure, progress.evidence());
+    }
+
+    /** The phase of {@code failure} given what the wire says. */
+    public static FailurePhase classify(Throwable failure, WireEvidence progress) {
         int status = progress.responseStatus();
         if (status > 0) {
             boolean success = status >= 200 && status < 300;
-            return success && progress.bodyFailure() != null
+            return success && progress.bodyFailed()
                     ? FailurePhase.RESPONSE_BODY_LOST
                     : FailurePhase.RESPONSE_RECEIVED;
         }
@@ -83,6 +88,11 @@ public final class FailureClassifier {
      * a fired deadline has used up the time the caller allowed.
      */
     public static boolean retryable(Throwable failure, ExchangeProgress progress) {
+        return retryable(failure, progress.evidence());
+    }
+
+    /** Whether a never-sent {@code failure} is worth retrying given what the wire says. */
+    public static boolean retryable(Throwable failure, WireEvidence progress) {
         if (progress.deadlineFired()) {
             return false;
         }
