@@ -22,6 +22,11 @@ import java.time.Duration;
  */
 public final class RecoveryDecisions {
 
+    // The happy path allocates no decision.
+    private static final Decision FIRST_ANSWER = new Decision.ReturnResponse(null);
+    private static final Decision RETRIED = new Decision.ReturnResponse(RecoveryOutcome.RETRIED);
+    private static final Decision RESENT = new Decision.ReturnResponse(RecoveryOutcome.RESENT);
+
     private RecoveryDecisions() {}
 
     /** What was resent so far: the phase and outcome to end with if a resend settles nothing. */
@@ -71,10 +76,7 @@ public final class RecoveryDecisions {
      */
     public static Decision afterAttempt(AttemptResult<?> result, Facts facts, long nanosLeft) {
         if (result instanceof AttemptResult.Answered) {
-            RecoveryOutcome outcome = !facts.failedBefore()
-                    ? null
-                    : facts.resent() == Resent.NO ? RecoveryOutcome.RETRIED : RecoveryOutcome.RESENT;
-            return new Decision.ReturnResponse(outcome);
+            return !facts.failedBefore() ? FIRST_ANSWER : facts.resent() == Resent.NO ? RETRIED : RESENT;
         }
         if (result instanceof AttemptResult.Broken) {
             // A resend that failed before the wire (the client was closed during recovery, an
