@@ -1,5 +1,14 @@
 package dev.abortguard.client;
 
+import dev.abortguard.client.internal.AsyncRecoveryCall;
+import dev.abortguard.client.internal.Attempt;
+import dev.abortguard.client.internal.AttemptResult;
+import dev.abortguard.client.internal.DaemonThreads;
+import dev.abortguard.client.internal.LogSafe;
+import dev.abortguard.client.internal.LogThrottle;
+import dev.abortguard.client.internal.LogicalRequest;
+import dev.abortguard.client.internal.RecoveryEngine;
+import dev.abortguard.client.internal.RecoverySettings;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
@@ -57,7 +66,7 @@ public final class AsyncTimeoutRecovery implements Closeable {
     static final int MAX_REFUSAL_LINES_PER_SECOND = 10;
 
     private final CloseableHttpAsyncClient client;
-    private final TimeoutRecoveryPolicy policy;
+    private final RecoverySettings settings;
     private final RecoveryEngine engine;
     private final ThreadPoolExecutor recoveryPool;
     private final int queueCapacity;
@@ -66,14 +75,14 @@ public final class AsyncTimeoutRecovery implements Closeable {
     // HttpClient's I/O reactor thread, which must not spend the storm writing log lines.
     private final LogThrottle refusalLog = new LogThrottle(MAX_REFUSAL_LINES_PER_SECOND);
 
-    AsyncTimeoutRecovery(CloseableHttpAsyncClient client, TimeoutRecoveryPolicy policy) {
-        this(client, policy, Math.max(4, 4 * Runtime.getRuntime().availableProcessors()), QUEUE_CAPACITY);
+    AsyncTimeoutRecovery(CloseableHttpAsyncClient client, RecoverySettings settings) {
+        this(client, settings, Math.max(4, 4 * Runtime.getRuntime().availableProcessors()), QUEUE_CAPACITY);
     }
 
-    AsyncTimeoutRecovery(CloseableHttpAsyncClient client, TimeoutRecoveryPolicy policy, int threads, int queueCapacity) {
+    AsyncTimeoutRecovery(CloseableHttpAsyncClient client, RecoverySettings settings, int threads, int queueCapacity) {
         this.client = client;
-        this.policy = policy;
-        this.engine = new RecoveryEngine(policy);
+        this.settings = settings;
+        this.engine = new RecoveryEngine(settings);
         ThreadPoolExecutor pool =
                 new ThreadPoolExecutor(
                         threads,
@@ -106,37 +115,38 @@ public final class AsyncTimeoutRecovery implements Closeable {
      */
     public CompletableFuture<SimpleHttpResponse> execute(SimpleHttpRequest request, HttpContext context) {
         Objects.requireNonNull(request, "request");
-        if (!policy.covers(request)) {
+        if (!settings.covers(request)) {
             return AsyncRecoveryCall.toFuture(client, request, context);
         }
         CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
         AsyncRecoveryCall call;
         try {
-            call = new AsyncRecoveryCall(client, engine, request, context);
+            call = new AsyncRecoveryCall(client, settings, engine.responseChecks(), request, context);
         } catch (IOException | RuntimeException e) {
             result.completeExceptionally(e);
             return result;
         }
-        long start = System.nanoTime();
-        ExchangeProgress progress = new ExchangeProgress();
-        CompletableFuture<SimpleHttpResponse> firstAttempt;
+        LogicalRequest<SimpleHttpResponse> logical = engine.open(call);
+        Attempt attempt = logical.nextAttempt();
+        CompletableFuture<AttemptResult<SimpleHttpResponse>> firstAttempt;
         try {
-            firstAttempt = call.send(progress, policy.maxAttempts > 1 && call.repeatable(), false);
+            firstAttempt = call.send(attempt);
         } catch (RuntimeException e) {
             // e.g. the client was not started or is already closed: nothing was sent
             result.completeExceptionally(e);
             return result;
         }
         firstAttempt.whenComplete(
-                (response, failure) -> {
-                    if (failure == null) {
-                        result.complete(response);
+                (ended, failure) -> {
+                    AttemptResult<SimpleHttpResponse> first =
+                            failure == null ? ended : attempt.failed(AsyncRecoveryCall.asIoException(failure));
+                    if (first instanceof AttemptResult.Answered) {
+                        result.complete(((AttemptResult.Answered<SimpleHttpResponse>) first).value());
                         return;
                     }
                     // The recovery timeout runs from here, not from when a pool thread picks the task up.
                     long failedAt = System.nanoTime();
-                    RecoveryTask task =
-                            new RecoveryTask(call, start, failedAt, AsyncRecoveryCall.asIoException(failure), progress, result);
+                    RecoveryTask task = new RecoveryTask(logical, first, failedAt, result);
                     try {
                         recoveryPool.execute(task);
                     } catch (RejectedExecutionException rejected) {
@@ -184,32 +194,26 @@ public final class AsyncTimeoutRecovery implements Closeable {
 
     /** The rest of one logical request after its first attempt failed; its future always completes. */
     private final class RecoveryTask implements Runnable {
-        private final AsyncRecoveryCall call;
-        private final long start;
+        private final LogicalRequest<SimpleHttpResponse> request;
+        private final AttemptResult<SimpleHttpResponse> first;
         private final long failedAt;
-        private final IOException first;
-        private final ExchangeProgress progress;
         private final CompletableFuture<SimpleHttpResponse> result;
 
         RecoveryTask(
-                AsyncRecoveryCall call,
-                long start,
+                LogicalRequest<SimpleHttpResponse> request,
+                AttemptResult<SimpleHttpResponse> first,
                 long failedAt,
-                IOException first,
-                ExchangeProgress progress,
                 CompletableFuture<SimpleHttpResponse> result) {
-            this.call = call;
-            this.start = start;
-            this.failedAt = failedAt;
+            this.request = request;
             this.first = first;
-            this.progress = progress;
+            this.failedAt = failedAt;
             this.result = result;
         }
 
         @Override
         public void run() {
             try {
-                result.complete(engine.resume(call, start, failedAt, first, progress));
+                result.complete(engine.resume(request, first, failedAt));
             } catch (IOException | RuntimeException | Error e) {
                 result.completeExceptionally(e);
             }
@@ -222,12 +226,15 @@ public final class AsyncTimeoutRecovery implements Closeable {
          * the caller as it is; a failure that provably sent nothing fails with its own exception.
          */
         void abandon(String why) {
-            if (first instanceof RetryAfterSignal && ((RetryAfterSignal) first).response() instanceof SimpleHttpResponse) {
-                result.complete((SimpleHttpResponse) ((RetryAfterSignal) first).response());
-                return;
+            if (first instanceof AttemptResult.RetryAfterAnswer) {
+                SimpleHttpResponse answer = ((AttemptResult.RetryAfterAnswer<SimpleHttpResponse>) first).response();
+                if (answer != null) {
+                    result.complete(answer);
+                    return;
+                }
             }
             try {
-                result.completeExceptionally(engine.abandon(call, start, first, progress, why));
+                result.completeExceptionally(engine.abandon(request, first, why));
             } catch (RuntimeException | Error e) {
                 result.completeExceptionally(e);
             }

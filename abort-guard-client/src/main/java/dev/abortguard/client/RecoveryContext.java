@@ -1,5 +1,6 @@
 package dev.abortguard.client;
 
+import dev.abortguard.client.internal.LogSafe;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

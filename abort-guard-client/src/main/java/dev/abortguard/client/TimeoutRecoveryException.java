@@ -1,5 +1,6 @@
 package dev.abortguard.client;
 
+import dev.abortguard.client.internal.LogSafe;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.abortguard.client;
 
+import dev.abortguard.client.internal.LoggingUnresolvedOutcomeHandler;
 /**
  * Receives every outcome that stays unknown after recovery, so that it can be reconciled later
  * (a durable table, a queue, a ticket). The default, {@link #logWarning()}, writes one WARN line

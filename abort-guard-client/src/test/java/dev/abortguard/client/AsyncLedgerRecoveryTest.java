@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.abortguard.client.ledger.LedgerClients;
-import dev.abortguard.client.ledger.LedgerServer;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
+import dev.abortguard.client.ledger.LedgerServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -205,7 +205,7 @@ class AsyncLedgerRecoveryTest {
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(300)).build())
                 .build();
         client.start();
-        recovery = new AsyncTimeoutRecovery(client, policy, 1, queueCapacity);
+        recovery = new AsyncTimeoutRecovery(client, policy.settings(), 1, queueCapacity);
         return recovery;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.abortguard.client.internal.IdempotencyKeys;
 import dev.abortguard.client.ledger.LedgerClients;
 import dev.abortguard.client.ledger.LedgerServer;
 import java.time.Duration;

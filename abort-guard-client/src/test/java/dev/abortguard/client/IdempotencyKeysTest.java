@@ -3,6 +3,7 @@ package dev.abortguard.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import dev.abortguard.client.internal.IdempotencyKeys;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -58,9 +59,9 @@ class IdempotencyKeysTest {
     @Test
     void defaultKeysAreUuids() {
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
-        String key = policy.keys.newKey();
+        String key = policy.settings().keys().newKey();
         assertThat(UUID.fromString(key).toString()).isEqualTo(key);
-        assertThat(policy.keys.newKey()).isNotEqualTo(key);
+        assertThat(policy.settings().keys().newKey()).isNotEqualTo(key);
     }
 
     @Test

@@ -3,8 +3,8 @@ package dev.abortguard.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abortguard.client.ledger.LedgerClients;
-import dev.abortguard.client.ledger.LedgerServer;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
+import dev.abortguard.client.ledger.LedgerServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

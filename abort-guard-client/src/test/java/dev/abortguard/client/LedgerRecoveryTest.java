@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.abortguard.client.internal.CallbackRunner;
+import dev.abortguard.client.internal.CallbackRunnerTest;
 import dev.abortguard.client.ledger.LedgerClients;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
 import dev.abortguard.client.ledger.LedgerServer;

@@ -8,8 +8,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.abortguard.client.ledger.LedgerClients;
-import dev.abortguard.client.ledger.LedgerServer;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
+import dev.abortguard.client.ledger.LedgerServer;
 import java.time.Duration;
 import java.util.List;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -34,13 +34,13 @@ class ObservabilityTest {
         server = new LedgerServer();
         side = LedgerClients.sideChannel();
         unresolvedLog = capture("dev.abortguard.client.UnresolvedOutcome");
-        engineLog = capture(RecoveryEngine.class.getName());
+        engineLog = capture("dev.abortguard.client.RecoveryEngine");
     }
 
     @AfterEach
     void stop() throws Exception {
         release("dev.abortguard.client.UnresolvedOutcome", unresolvedLog);
-        release(RecoveryEngine.class.getName(), engineLog);
+        release("dev.abortguard.client.RecoveryEngine", engineLog);
         side.close();
         server.close();
     }

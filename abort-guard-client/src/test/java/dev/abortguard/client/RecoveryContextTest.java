@@ -2,6 +2,7 @@ package dev.abortguard.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abortguard.client.internal.LogSafe;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;

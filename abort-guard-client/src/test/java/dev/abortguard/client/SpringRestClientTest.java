@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.abortguard.client.ledger.LedgerClients;
-import dev.abortguard.client.ledger.LedgerServer;
 import dev.abortguard.client.ledger.LedgerServer.Behavior;
+import dev.abortguard.client.ledger.LedgerServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

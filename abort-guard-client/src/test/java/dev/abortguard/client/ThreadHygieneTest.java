@@ -3,6 +3,10 @@ package dev.abortguard.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.abortguard.client.internal.DaemonThreads;
+import dev.abortguard.client.internal.DeadlineTimer;
+import dev.abortguard.client.internal.ExchangeProgress;
+import dev.abortguard.client.internal.RecoveryEngine;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
@@ -20,10 +24,10 @@ class ThreadHygieneTest {
     @Test
     void withoutAnExchangeDeadlineNoTimerIsCreated() throws Exception {
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().build();
-        try (RecoveryEngine engine = new RecoveryEngine(policy)) {
+        try (RecoveryEngine engine = new RecoveryEngine(policy.settings())) {
             ThreadGroup group = new ThreadGroup("caller");
             AtomicReference<DeadlineTimer.Deadline> armed = new AtomicReference<>();
-            runIn(group, () -> armed.set(engine.arm(new ExchangeProgress(), () -> { })));
+            runIn(group, () -> armed.set(engine.deadlines().arm(new ExchangeProgress(), () -> { })));
 
             assertThat(armed.get()).isSameAs(DeadlineTimer.Deadline.NONE);
             assertThat(group.activeCount()).as("threads started by arm()").isZero();
@@ -33,18 +37,18 @@ class ThreadHygieneTest {
     @Test
     void theDeadlineTimerThreadEndsWhenIdleAndComesBackOnDemand() throws Exception {
         TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder().exchangeDeadline(Duration.ofSeconds(30)).build();
-        try (RecoveryEngine engine = new RecoveryEngine(policy)) {
+        try (RecoveryEngine engine = new RecoveryEngine(policy.settings())) {
             // A thread takes its creator's group: the timer thread started by arm() joins this one.
             ThreadGroup group = new ThreadGroup("caller");
-            runIn(group, () -> engine.arm(new ExchangeProgress(), () -> { }).disarm());
+            runIn(group, () -> engine.deadlines().arm(new ExchangeProgress(), () -> { }).disarm());
             assertThat(group.activeCount()).as("timer threads").isEqualTo(1);
 
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(group.activeCount()).as("timer threads").isZero());
 
             CountDownLatch fired = new CountDownLatch(1);
             TimeoutRecoveryPolicy quick = TimeoutRecoveryPolicy.builder().exchangeDeadline(Duration.ofMillis(1)).build();
-            try (RecoveryEngine again = new RecoveryEngine(quick)) {
-                again.arm(new ExchangeProgress(), fired::countDown);
+            try (RecoveryEngine again = new RecoveryEngine(quick.settings())) {
+                again.deadlines().arm(new ExchangeProgress(), fired::countDown);
                 assertThat(fires(fired)).isTrue();
             }
         }
@@ -65,8 +69,8 @@ class ThreadHygieneTest {
         AtomicReference<Thread> timerThread = new AtomicReference<>();
         CountDownLatch fired = new CountDownLatch(1);
         caller.setContextClassLoader(webapp);
-        try (RecoveryEngine engine = new RecoveryEngine(policy)) {
-            engine.arm(new ExchangeProgress(), () -> {
+        try (RecoveryEngine engine = new RecoveryEngine(policy.settings())) {
+            engine.deadlines().arm(new ExchangeProgress(), () -> {
                 timerThread.set(Thread.currentThread());
                 fired.countDown();
             });

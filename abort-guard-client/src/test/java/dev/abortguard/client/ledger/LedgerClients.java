@@ -1,7 +1,7 @@
 package dev.abortguard.client.ledger;
 
-import dev.abortguard.client.StatusDecision;
 import dev.abortguard.client.StatusCheck;
+import dev.abortguard.client.StatusDecision;
 import java.time.Duration;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;

@@ -1,0 +1,173 @@
+package dev.abortguard.client.internal;
+
+import dev.abortguard.client.FailurePhase;
+import dev.abortguard.client.RecoveryContext;
+import dev.abortguard.client.RecoveryOutcome;
+import dev.abortguard.client.RecoveryStep;
+import dev.abortguard.client.TimeoutRecoveryException;
+import dev.abortguard.client.internal.RecoveryDecisions.Facts;
+import dev.abortguard.client.internal.RecoveryDecisions.Resent;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything one covered logical request has been through: its attempts, its retries, what was
+ * resent, when recovery started, the failure being handled, the decision trail and its observers.
+ * One instance per logical request, confined to the thread running it (the async adapter hands it
+ * from the I/O thread to a recovery thread once, through the pool's queue).
+ *
+ * <p>This is the one place that hands out attempts, so it is where a per-route in-flight permit
+ * would be acquired ({@link #nextAttempt}) and released (when the engine ends the request), and
+ * where a retry budget would be asked ({@link #budgetAllows}).
+ *
+ * @param <R> what the caller receives
+ *
+ * <p>Internal, not API: it may change without notice in any release.
+ */
+public final class LogicalRequest<R> {
+
+    private final RecoveryCall<R> call;
+    private final RecoverySettings settings;
+    private final ExchangeDeadlines deadlines;
+    private final Observers observers;
+    private final long start;
+    private final List<RecoveryStep> trail = new ArrayList<>();
+
+    private int attempt;
+    private int retries;
+    private int statusChecks;
+    private boolean failedBefore;
+    private Resent resent = Resent.NO;
+    private boolean recoveryStarted;
+    private long recoveryDeadline;
+    /** The failure being handled, its phase, and the context listeners and callbacks receive for it. */
+    private IOException failure;
+    private FailurePhase phase;
+    private RecoveryContext last;
+
+    public LogicalRequest(RecoveryCall<R> call, RecoverySettings settings, ExchangeDeadlines deadlines, Observers observers) {
+        this.call = call;
+        this.settings = settings;
+        this.deadlines = deadlines;
+        this.observers = observers;
+        this.start = System.nanoTime();
+    }
+
+    public RecoveryCall<R> call() {
+        return call;
+    }
+
+    public Observers observers() {
+        return observers;
+    }
+
+    /** The next attempt: numbered, with a fresh record of its progress and what it may do. */
+    public Attempt nextAttempt() {
+        attempt++;
+        return new Attempt(attempt, new ExchangeProgress(), RecoveryDecisions.honoursRetryAfter(facts()),
+                resent != Resent.NO, deadlines);
+    }
+
+    /** What the decisions need to know, now. */
+    public Facts facts() {
+        return new Facts(settings.mode(), failedBefore, resent, attempt < settings.maxAttempts(), call.repeatable(),
+                call.canceledByCaller(), budgetAllows());
+    }
+
+    /**
+     * Whether this request may spend a retry token now. Always: there is no retry budget yet; the
+     * overload work asks its budget here, so that every recovery step is gated in one place.
+     */
+    private boolean budgetAllows() {
+        return true;
+    }
+
+    /**
+     * Records an attempt that did not answer: the failure, its phase and the context for it, one
+     * trail line ({@code result}), and, when the phase needs recovery, the start of the recovery
+     * timeout (measured from the failure, as documented: time the async adapter's task spent
+     * waiting for a thread is part of it).
+     */
+    public void attemptFailed(FailurePhase phase, IOException failure, String result, long failedAt) {
+        this.failedBefore = true;
+        this.phase = phase;
+        this.failure = failure;
+        this.last = context(phase, failure);
+        step("attempt " + attempt, result);
+        if (phase.needsRecovery() && !recoveryStarted) {
+            recoveryStarted = true;
+            recoveryDeadline = failedAt + settings.recoveryTimeout().toNanos();
+        }
+    }
+
+    /** Replaces the failure the caller will receive (an interrupted wait), keeping the phase. */
+    public void failure(IOException replacement) {
+        this.failure = replacement;
+    }
+
+    public IOException failure() {
+        return failure;
+    }
+
+    public FailurePhase phase() {
+        return phase;
+    }
+
+    /** The context of the failure being handled. */
+    public RecoveryContext last() {
+        return last;
+    }
+
+    public int attempt() {
+        return attempt;
+    }
+
+    /** Time left before the recovery timeout; only meaningful once recovery has started. */
+    public long nanosLeft() {
+        return recoveryStarted ? recoveryDeadline - System.nanoTime() : Long.MAX_VALUE;
+    }
+
+    /** The wait before the next retry: the retry backoff, at least {@code asked} ({@code Retry-After}). */
+    public Duration nextRetryDelay(Duration asked) {
+        // The retry backoff's floor and jitter apply to Retry-After too: a Retry-After of 0 or a date in
+        // the past would otherwise be a retry loop with no pause at all.
+        int index = retries++;
+        return asked == null ? settings.retryBackoff().delay(index) : settings.retryBackoff().atLeast(asked, index);
+    }
+
+    /** Numbers the next status check, from 1. */
+    public int nextStatusCheck() {
+        return ++statusChecks;
+    }
+
+    /** A resend goes out next; what it means if it settles nothing. */
+    public void resending(boolean knownNotApplied) {
+        resent = knownNotApplied ? Resent.AFTER_NOT_APPLIED : Resent.WITHOUT_ASKING;
+    }
+
+    /** A context for the current attempt. */
+    public RecoveryContext context(FailurePhase phase, Throwable cause) {
+        return call.context(attempt, elapsed(), phase, cause);
+    }
+
+    public void step(String action, String result) {
+        trail.add(new RecoveryStep(elapsed(), action, result));
+    }
+
+    /** Builds the caller's exception; an unresolved one goes to the handler first. */
+    public TimeoutRecoveryException end(RecoveryContext context, FailurePhase phase, RecoveryOutcome outcome, IOException cause) {
+        TimeoutRecoveryException end =
+                new TimeoutRecoveryException(call.requestLine(), call.idempotencyKey(), phase, outcome, trail, cause);
+        if (outcome == RecoveryOutcome.UNRESOLVED) {
+            observers.unresolved(end);
+        }
+        observers.outcome(context, outcome);
+        return end;
+    }
+
+    private Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+}
