@@ -32,10 +32,15 @@ public final class Exchange {
 
     private static final String ATTRIBUTE = Exchange.class.getName();
     private static final VarHandle REPORTED;
+    private static final VarHandle FAILURES;
+    private static final VarHandle ESCAPED;
 
     static {
         try {
-            REPORTED = MethodHandles.lookup().findVarHandle(Exchange.class, "reported", boolean.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            REPORTED = lookup.findVarHandle(Exchange.class, "reported", boolean.class);
+            FAILURES = lookup.findVarHandle(Exchange.class, "failures", IdentityMemory.class);
+            ESCAPED = lookup.findVarHandle(Exchange.class, "escapedRealErrors", IdentityMemory.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -48,10 +53,14 @@ public final class Exchange {
     private final long startNanos;
     private final AbortReporter reporter;
     private final BodyAccounting body;
-    /** The failures our wrappers saw (identity): what a rethrow of the same abort is recognised by. */
-    private final IdentityMemory failures = new IdentityMemory(8, 8);
-    /** The real error that left the filter chain (so a later onError is not an abort). */
-    private final IdentityMemory escapedRealErrors = new IdentityMemory(1, 1);
+    /**
+     * The failures our wrappers saw (identity): what a rethrow of the same abort is recognised by.
+     * Created with the first failure, through {@link #FAILURES}: a request that never fails (nearly
+     * all of them) allocates nothing for it.
+     */
+    private volatile IdentityMemory failures;
+    /** The real error that left the filter chain (so a later onError is not an abort); lazy too. */
+    private volatile IdentityMemory escapedRealErrors;
 
     private volatile boolean completed;
     private volatile boolean outputClosedByApplication;
@@ -188,7 +197,8 @@ public final class Exchange {
      * recognises as the container's own disconnect report, is the client's doing.
      */
     void asyncFailed(Throwable t) {
-        if (t == null || escapedRealErrors.holdsAnyOf(t)) {
+        IdentityMemory escaped = escapedRealErrors;
+        if (t == null || (escaped != null && escaped.holdsAnyOf(t))) {
             return; // a real error of a dispatched servlet: it was already left to propagate
         }
         if (isRecordedAbort(t) || reporter.classifier().isClientAbort(t)) {
@@ -198,7 +208,7 @@ public final class Exchange {
 
     /** {@code t} left the filter chain and is not an abort: it propagates, and stays a real error. */
     void escapedAsRealError(Throwable t) {
-        escapedRealErrors.remember(t);
+        created(ESCAPED, 1).remember(t);
     }
 
     /**
@@ -213,7 +223,8 @@ public final class Exchange {
 
     /** {@link #isRecordedAbort(Throwable)} with another classifier's carriers (a handler's). */
     boolean isRecordedAbort(Throwable t, Predicate<Throwable> carriers) {
-        return failures.reachedThrough(t, carriers);
+        IdentityMemory seen = failures;
+        return seen != null && seen.reachedThrough(t, carriers);
     }
 
     /**
@@ -222,6 +233,19 @@ public final class Exchange {
      */
     void classifiedAbort(Throwable t, AbortReporter via) {
         abortSeen(AbortKind.CLASSIFIED, t, via);
+    }
+
+    /** The memory behind {@code handle}, created by the first thread that needs it (the others use that one). */
+    private IdentityMemory created(VarHandle handle, int slots) {
+        IdentityMemory memory = (IdentityMemory) handle.getVolatile(this);
+        if (memory == null) {
+            IdentityMemory fresh = new IdentityMemory(slots, slots);
+            memory = (IdentityMemory) handle.compareAndExchange(this, null, fresh);
+            if (memory == null) {
+                memory = fresh;
+            }
+        }
+        return memory;
     }
 
     private void abortSeen(AbortKind kind, Throwable failure) {
@@ -234,7 +258,7 @@ public final class Exchange {
      * the handler's for a throwable handed to a handler.
      */
     private void abortSeen(AbortKind kind, Throwable failure, AbortReporter via) {
-        failures.remember(failure);
+        created(FAILURES, 8).remember(failure);
         RecordedAbortTable.ABORTS.remember(failure);
         if (REPORTED.compareAndSet(this, false, true)) {
             via.report(event(kind, failure, via.settings()));
