@@ -13,11 +13,13 @@ module dev.abortguard.server {
     requires transitive jakarta.servlet;
     requires transitive org.slf4j; // ClientAbortTurboFilter.decide takes an org.slf4j.Marker
 
-    // optional, and transitive for whoever uses the adapter of one: their types are in its signatures
-    requires static transitive ch.qos.logback.classic;
-    requires static transitive ch.qos.logback.core;
-    requires static transitive org.apache.logging.log4j;
-    requires static transitive org.apache.logging.log4j.core;
+    // optional, and not transitive: a module that reads this one without Logback or Log4j 2 must
+    // still resolve (javac demands every module a 'requires static transitive' names); a module that
+    // uses a logging guard requires its backend itself
+    requires static ch.qos.logback.classic;
+    requires static ch.qos.logback.core;
+    requires static org.apache.logging.log4j;
+    requires static org.apache.logging.log4j.core;
 
     exports dev.abortguard.server;
     exports dev.abortguard.server.logging;
