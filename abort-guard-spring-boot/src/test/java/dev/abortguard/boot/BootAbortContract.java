@@ -124,6 +124,7 @@ abstract class BootAbortContract {
 
     /** Calls {@code path}, gives up after the read timeout, then lets the handler write. */
     private Exception callAndGiveUp(int targetPort, String path) throws Exception {
+        long exchangesBefore = exchangesEnded(targetPort, path);
         Exception failure = null;
         HttpGet get = new HttpGet("http://127.0.0.1:" + targetPort + path);
         get.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(READ_TIMEOUT_MS)).build());
@@ -139,7 +140,23 @@ abstract class BootAbortContract {
         }
         Gate.clientGaveUp();
         assertTrue(Gate.awaitHandlerDone(), "the handler finished");
+        awaitExchangeEnded(targetPort, path, exchangesBefore);
         return failure;
+    }
+
+    private static long exchangesEnded(int targetPort, String path) {
+        return dev.abortguard.boot.app.ExchangesEnded.count(targetPort, path);
+    }
+
+    /**
+     * Waits until the application has ended the exchange (its last dispatch is over, see {@link
+     * dev.abortguard.boot.app.ExchangesEnded}): only then has it written every line it will write.
+     * The handler being done is not enough: after an executor's failed write the error dispatch that
+     * runs the catch-all advice usually follows within milliseconds, but once in a while a second
+     * later, and a line that late would land in the next app's window.
+     */
+    private void awaitExchangeEnded(int targetPort, String path, long before) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> exchangesEnded(targetPort, path) > before);
     }
 
     private double aborts() {
@@ -220,8 +237,10 @@ abstract class BootAbortContract {
     }
 
     private int status(int targetPort, String path) throws Exception {
+        long exchangesBefore = exchangesEnded(targetPort, path);
         int status = client.execute(new HttpGet("http://127.0.0.1:" + targetPort + path), response -> response.getCode());
         assertTrue(Gate.awaitHandlerDone(), "the handler finished");
+        awaitExchangeEnded(targetPort, path, exchangesBefore);
         return status;
     }
 
