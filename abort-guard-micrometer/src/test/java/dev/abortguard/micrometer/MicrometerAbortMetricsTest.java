@@ -1,7 +1,7 @@
 package dev.abortguard.micrometer;
 
 import dev.abortguard.server.AbortCounters;
-import dev.abortguard.server.AbortEventFixtures;
+import dev.abortguard.server.fixtures.AbortEventFixtures;
 import dev.abortguard.server.AbortKind;
 import dev.abortguard.server.ClientAbortEvent;
 

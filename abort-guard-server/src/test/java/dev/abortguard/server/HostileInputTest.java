@@ -1,5 +1,6 @@
 package dev.abortguard.server;
 
+import dev.abortguard.server.fixtures.AbortEventFixtures;
 import dev.abortguard.server.internal.AbortLog;
 import jakarta.servlet.ServletException;
 import org.apache.catalina.connector.ClientAbortException;
