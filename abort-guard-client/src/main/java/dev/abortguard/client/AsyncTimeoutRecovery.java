@@ -9,8 +9,10 @@ import dev.abortguard.client.internal.LogThrottle;
 import dev.abortguard.client.internal.LogicalRequest;
 import dev.abortguard.client.internal.RecoveryEngine;
 import dev.abortguard.client.internal.RecoverySettings;
+import dev.abortguard.client.internal.Route;
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -127,17 +129,25 @@ public final class AsyncTimeoutRecovery implements Closeable {
             return result;
         }
         LogicalRequest<SimpleHttpResponse> logical = engine.open(call);
+        if (!logical.route().admitNow()) {
+            // The route is at its in-flight limit: the wait for a permit must not block the caller,
+            // so the whole request runs on a recovery thread, which waits (bounded) and sends.
+            startOnRecoveryThread(logical, result);
+            return result;
+        }
         Attempt attempt = logical.nextAttempt();
         CompletableFuture<AttemptResult<SimpleHttpResponse>> firstAttempt;
         try {
             firstAttempt = call.send(attempt);
         } catch (RuntimeException e) {
             // e.g. the client was not started or is already closed: nothing was sent
+            logical.route().release();
             result.completeExceptionally(e);
             return result;
         }
         firstAttempt.whenComplete(
                 (ended, failure) -> {
+                    logical.route().release();
                     AttemptResult<SimpleHttpResponse> first =
                             failure == null ? ended : attempt.failed(AsyncRecoveryCall.asIoException(failure));
                     if (first instanceof AttemptResult.Answered) {
@@ -167,6 +177,23 @@ public final class AsyncTimeoutRecovery implements Closeable {
                     }
                 });
         return result;
+    }
+
+    /** Runs a whole logical request on a recovery thread; a full queue fails it unsent. */
+    private void startOnRecoveryThread(LogicalRequest<SimpleHttpResponse> logical,
+                                       CompletableFuture<SimpleHttpResponse> result) {
+        try {
+            recoveryPool.execute(() -> {
+                try {
+                    result.complete(engine.run(logical));
+                } catch (IOException | RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException rejected) {
+            Route route = logical.route();
+            result.completeExceptionally(new InFlightLimitExceededException(route.name(), route.limit(), Duration.ZERO));
+        }
     }
 
     /** Recoveries waiting for a thread. */
@@ -226,12 +253,15 @@ public final class AsyncTimeoutRecovery implements Closeable {
          * the caller as it is; a failure that provably sent nothing fails with its own exception.
          */
         void abandon(String why) {
+            SimpleHttpResponse answer = null;
             if (first instanceof AttemptResult.RetryAfterAnswer) {
-                SimpleHttpResponse answer = ((AttemptResult.RetryAfterAnswer<SimpleHttpResponse>) first).response();
-                if (answer != null) {
-                    result.complete(answer);
-                    return;
-                }
+                answer = ((AttemptResult.RetryAfterAnswer<SimpleHttpResponse>) first).response();
+            } else if (first instanceof AttemptResult.NotAppliedReply) {
+                answer = ((AttemptResult.NotAppliedReply<SimpleHttpResponse>) first).response();
+            }
+            if (answer != null) {
+                result.complete(answer);
+                return;
             }
             try {
                 result.completeExceptionally(engine.abandon(request, first, why));

@@ -95,14 +95,25 @@ public final class TimeoutRecoveryPolicy {
                 b.exchangeDeadline,
                 b.bufferResponseBody,
                 b.unresolvedOutcomeHandler,
-                b.listeners);
+                b.listeners,
+                b.notAppliedAnswers,
+                b.noRetryBudget
+                        ? null
+                        : new RecoverySettings.Budget(b.retryBudgetRatio, b.retryBudgetMinPerSecond, b.retryBudgetWindow),
+                b.maxInFlightPerRoute,
+                b.inFlightQueueTimeout);
         RecoverySettings s = settings;
         this.description =
                 "TimeoutRecoveryPolicy{mode=" + s.mode() + ", header=" + header + ", maxAttempts=" + s.maxAttempts()
                         + ", recoveryTimeout=" + s.recoveryTimeout() + ", callbackTimeout=" + s.callbackTimeout()
                         + ", exchangeDeadline=" + s.exchangeDeadline() + ", retryBackoff=" + s.retryBackoff()
                         + ", statusCheckBackoff=" + s.statusCheckBackoff() + ", maxRetryAfter=" + s.maxRetryAfter()
-                        + ", bufferResponseBody=" + s.bufferResponseBody() + "}";
+                        + ", bufferResponseBody=" + s.bufferResponseBody() + ", retryBudget="
+                        + (s.retryBudget() == null ? "none" : s.retryBudget().ratio() + " + "
+                                + s.retryBudget().minPerSecond() + "/s per " + s.retryBudget().window())
+                        + ", maxInFlightPerRoute=" + (s.maxInFlightPerRoute() == 0 ? "none" : s.maxInFlightPerRoute()
+                                + " (queue " + s.inFlightQueueTimeout() + ")")
+                        + ", notAppliedAnswers=" + s.notAppliedAnswers() + "}";
     }
 
     /** The settings the internals run on. */
@@ -226,6 +237,14 @@ public final class TimeoutRecoveryPolicy {
         private UnresolvedOutcomeHandler unresolvedOutcomeHandler = UnresolvedOutcomeHandler.logWarning();
         private final List<RecoveryListener> listeners = new ArrayList<>();
         private boolean nullListenerAdded;
+        private List<NotAppliedAnswer> notAppliedAnswers = NotAppliedAnswer.defaults();
+        private double retryBudgetRatio = 0.2;
+        private int retryBudgetMinPerSecond = 10;
+        private Duration retryBudgetWindow = Duration.ofSeconds(10);
+        private int maxInFlightPerRoute;
+        private boolean maxInFlightSet;
+        private Duration inFlightQueueTimeout = Duration.ofSeconds(1);
+        private boolean noRetryBudget;
 
         private Builder() {}
 
@@ -478,6 +497,82 @@ public final class TimeoutRecoveryPolicy {
         }
 
         /**
+         * The replies that prove a request was not processed, so that it is sent again (any method,
+         * under the same key, with a repeatable entity, after the retry backoff, within {@link
+         * #maxAttempts} and the {@linkplain #retryBudget retry budget}) instead of reaching the
+         * caller. A plain 503 without such a proof stays a received response. Default {@link
+         * NotAppliedAnswer#defaults()} (fasthttp's concurrency-limit 503, Finagle's nack); an empty
+         * list turns them off.
+         *
+         * @param answers the proofs, none {@code null}
+         * @return this builder
+         */
+        public Builder notAppliedAnswers(List<NotAppliedAnswer> answers) {
+            this.notAppliedAnswers = answers == null ? null : new ArrayList<>(answers);
+            return this;
+        }
+
+        /**
+         * One retry budget per route ({@code scheme://host:port}) of the wrapped client: within any
+         * {@code window}, the recovery steps — never-sent retries, {@code Retry-After} and
+         * not-applied retries, resends, status checks, cancels — of all requests to the route
+         * together may number at most {@code ratio} × the requests sent to it plus {@code
+         * minPerSecond} × the window's seconds. With the budget spent, recovery stops with what is
+         * known: a never-sent failure reaches the caller as it is, an unknown outcome ends {@link
+         * RecoveryOutcome#UNRESOLVED} at the {@link UnresolvedOutcomeHandler} (never silently), so
+         * that recovery never multiplies the load on an upstream that is already failing.
+         *
+         * <p>Default 0.2, 10 per second, 10 s: Finagle's {@code RetryBudget} defaults. 20 % bounds
+         * the extra load at 1.2 times the offered load however everything fails; the floor lets a
+         * quiet route (a few requests a minute) still recover every failure, which a ratio alone
+         * would refuse.
+         *
+         * @param ratio recovery steps earned per request sent, between 0 and 1
+         * @param minPerSecond recovery steps always allowed per second; zero or positive
+         * @param window the sliding window; positive
+         * @return this builder
+         */
+        public Builder retryBudget(double ratio, int minPerSecond, Duration window) {
+            this.retryBudgetRatio = ratio;
+            this.retryBudgetMinPerSecond = minPerSecond;
+            this.retryBudgetWindow = window;
+            this.noRetryBudget = false;
+            return this;
+        }
+
+        /**
+         * No retry budget: only {@link #maxAttempts} and the {@link #recoveryTimeout} bound
+         * recovery. Not recommended against an upstream that can be overloaded.
+         *
+         * @return this builder
+         */
+        public Builder noRetryBudget() {
+            this.noRetryBudget = true;
+            return this;
+        }
+
+        /**
+         * At most {@code limit} attempts in flight per route ({@code scheme://host:port}) of the
+         * wrapped client. An attempt over the limit waits for a permit at most {@code queueTimeout}
+         * (and never longer than the {@link #exchangeDeadline}); then it fails without being sent,
+         * with an {@link InFlightLimitExceededException} ({@link FailurePhase#NEVER_SENT}). An
+         * attempt is in flight from when it is sent until its response head (and, when the policy
+         * reads it, the body) has arrived or it failed. The async adapter takes a free permit
+         * without blocking the caller; a request that must wait does so on a recovery thread.
+         * Default: no limit (HttpClient's own pool limit per route still applies).
+         *
+         * @param limit attempts in flight per route; at least 1
+         * @param queueTimeout the longest wait for a permit; zero or positive
+         * @return this builder
+         */
+        public Builder maxInFlightPerRoute(int limit, Duration queueTimeout) {
+            this.maxInFlightPerRoute = limit;
+            this.inFlightQueueTimeout = queueTimeout;
+            this.maxInFlightSet = true;
+            return this;
+        }
+
+        /**
          * Validates the settings and builds the policy.
          *
          * @return the immutable policy
@@ -506,6 +601,21 @@ public final class TimeoutRecoveryPolicy {
                     "maxRetryAfter must be zero or positive, was: " + maxRetryAfter);
             if (exchangeDeadline != null) {
                 positive("exchangeDeadline", exchangeDeadline);
+            }
+            require(notAppliedAnswers != null && notAppliedAnswers.stream().noneMatch(Objects::isNull),
+                    "notAppliedAnswers must not be null nor contain null");
+            if (!noRetryBudget) {
+                require(retryBudgetRatio >= 0 && retryBudgetRatio <= 1,
+                        "retryBudget ratio must be between 0 and 1, was: " + retryBudgetRatio);
+                require(retryBudgetMinPerSecond >= 0,
+                        "retryBudget minPerSecond must be zero or positive, was: " + retryBudgetMinPerSecond);
+                positive("retryBudget window", retryBudgetWindow);
+            }
+            if (maxInFlightSet) {
+                require(maxInFlightPerRoute >= 1,
+                        "maxInFlightPerRoute limit must be at least 1, was: " + maxInFlightPerRoute);
+                require(inFlightQueueTimeout != null && !inFlightQueueTimeout.isNegative(),
+                        "maxInFlightPerRoute queueTimeout must be zero or positive, was: " + inFlightQueueTimeout);
             }
             boolean needsCheck =
                     mode == RecoveryMode.STATUS_CHECK || mode == RecoveryMode.STATUS_CHECK_THEN_CANCEL;

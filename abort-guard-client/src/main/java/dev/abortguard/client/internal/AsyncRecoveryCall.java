@@ -64,6 +64,11 @@ public final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse>
     }
 
     @Override
+    public Route route(Routes routes) {
+        return routes.of(uri.getScheme(), uri.getHost(), uri.getPort());
+    }
+
+    @Override
     public String method() {
         return original.getMethod();
     }
@@ -134,7 +139,7 @@ public final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse>
                     }
                     // The response is fully read: a Retry-After answer keeps it for the caller, should
                     // the retry not happen.
-                    return checks.screen(response, attempt, response)
+                    return checks.screen(response, checks.smallErrorBody(response), attempt, response)
                             .orElseGet(() -> new AttemptResult.Answered<>(response));
                 });
     }

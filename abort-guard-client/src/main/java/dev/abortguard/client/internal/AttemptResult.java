@@ -70,6 +70,29 @@ public sealed interface AttemptResult<R> {
     }
 
     /**
+     * A reply that proves the request was not processed ({@link dev.abortguard.client.NotAppliedAnswer}),
+     * only when the attempt was allowed to send again: a retry under the same key is safe for any
+     * method.
+     *
+     * @param status the status
+     * @param proof which proof matched, for the trail
+     * @param response the fully read response, to hand to the caller when the retry cannot happen,
+     *     or {@code null} when it was released
+     * @param <R> what the caller receives
+     */
+    record NotAppliedReply<R>(int status, String proof, R response) implements AttemptResult<R> {
+        @Override
+        public FailurePhase phase() {
+            return FailurePhase.RESPONSE_RECEIVED;
+        }
+
+        @Override
+        public IOException failure() {
+            return new IOException("status " + status + ", not processed (" + proof + ")");
+        }
+    }
+
+    /**
      * A resend under the same key was answered with a status that {@linkplain
      * ResponseChecks#leavesOutcomeUnknown says nothing} about the earlier attempt; the response was
      * released, and the logical outcome is as unknown as before the resend.

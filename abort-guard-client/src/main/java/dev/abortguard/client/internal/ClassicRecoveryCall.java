@@ -26,6 +26,7 @@ import org.apache.hc.core5.http.io.HttpClientResponseHandler;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.net.URIAuthority;
 
 /**
  * One logical classic request. Each attempt sends a fresh copy of the caller's request with the
@@ -107,6 +108,16 @@ public final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     }
 
     @Override
+    public Route route(Routes routes) {
+        if (target != null) {
+            return routes.of(target.getSchemeName(), target.getHostName(), target.getPort());
+        }
+        URIAuthority authority = original.getAuthority();
+        return routes.of(original.getScheme(), authority == null ? null : authority.getHostName(),
+                authority == null ? -1 : authority.getPort());
+    }
+
+    @Override
     public String method() {
         return original.getMethod();
     }
@@ -176,7 +187,14 @@ public final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
             if (entity != null) {
                 response.setEntity(new BodyObservingEntity(entity, progress));
             }
-            Optional<AttemptResult<T>> notTheAnswer = checks.screen(response, attempt, null);
+            byte[] smallBody;
+            try {
+                smallBody = checks.smallErrorBody(response);
+            } catch (IOException | RuntimeException e) {
+                response.close();
+                throw e;
+            }
+            Optional<AttemptResult<T>> notTheAnswer = checks.screen(response, smallBody, attempt, null);
             if (notTheAnswer.isPresent()) {
                 EntityUtils.consumeQuietly(response.getEntity());
                 response.close();

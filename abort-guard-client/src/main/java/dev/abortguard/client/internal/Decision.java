@@ -92,7 +92,7 @@ public sealed interface Decision {
         RESEND_TOO_LATE("resend"),
         /** The recovery timeout passed with the status still PENDING or UNKNOWN. */
         RECOVERY_TIMEOUT("status-check"),
-        /** The retry budget refused a recovery step (always granted until the overload work). */
+        /** The route's retry budget refused a recovery step. */
         BUDGET_EXHAUSTED("recovery");
 
         private final String action;

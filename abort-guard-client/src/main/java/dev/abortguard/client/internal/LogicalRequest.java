@@ -1,6 +1,7 @@
 package dev.abortguard.client.internal;
 
 import dev.abortguard.client.FailurePhase;
+import dev.abortguard.client.InFlightLimitExceededException;
 import dev.abortguard.client.RecoveryContext;
 import dev.abortguard.client.RecoveryOutcome;
 import dev.abortguard.client.RecoveryStep;
@@ -8,6 +9,7 @@ import dev.abortguard.client.TimeoutRecoveryException;
 import dev.abortguard.client.internal.RecoveryDecisions.Facts;
 import dev.abortguard.client.internal.RecoveryDecisions.Resent;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +20,9 @@ import java.util.List;
  * One instance per logical request, confined to the thread running it (the async adapter hands it
  * from the I/O thread to a recovery thread once, through the pool's queue).
  *
- * <p>This is the one place that hands out attempts, so it is where a per-route in-flight permit
- * would be acquired ({@link #nextAttempt}) and released (when the engine ends the request), and
- * where a retry budget would be asked ({@link #budgetAllows}).
+ * <p>This is the one place that hands out attempts, so it is where the route's in-flight permit is
+ * taken and given back ({@link #send}), where the first attempt earns its share of the route's retry
+ * budget, and where every recovery step asks that budget ({@link #spendBudget}).
  *
  * @param <R> what the caller receives
  *
@@ -32,6 +34,8 @@ public final class LogicalRequest<R> {
     private final RecoverySettings settings;
     private final ExchangeDeadlines deadlines;
     private final Observers observers;
+    private final Route route;
+    private final Duration maxQueueWait;
     private final long start;
     private final List<RecoveryStep> trail = new ArrayList<>();
 
@@ -47,12 +51,57 @@ public final class LogicalRequest<R> {
     private FailurePhase phase;
     private RecoveryContext last;
 
-    public LogicalRequest(RecoveryCall<R> call, RecoverySettings settings, ExchangeDeadlines deadlines, Observers observers) {
+    public LogicalRequest(
+            RecoveryCall<R> call, RecoverySettings settings, ExchangeDeadlines deadlines, Observers observers, Route route) {
         this.call = call;
         this.settings = settings;
         this.deadlines = deadlines;
         this.observers = observers;
+        this.route = route;
+        Duration queue = settings.inFlightQueueTimeout();
+        Duration deadline = settings.exchangeDeadline();
+        // a queue wait never outlives the exchange deadline
+        this.maxQueueWait = deadline != null && deadline.compareTo(queue) < 0 ? deadline : queue;
         this.start = System.nanoTime();
+    }
+
+    public Route route() {
+        return route;
+    }
+
+    /**
+     * Sends the next attempt holding one of the route's in-flight permits, waited for at most the
+     * queue timeout (never past the exchange deadline); without a permit nothing is sent and the
+     * attempt ends {@link FailurePhase#NEVER_SENT} with an {@link InFlightLimitExceededException}.
+     */
+    public AttemptResult<R> send() {
+        Attempt next = nextAttempt();
+        long waitStart = System.nanoTime();
+        boolean admitted;
+        try {
+            admitted = route.admit(maxQueueWait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT,
+                    new InterruptedIOException("interrupted while waiting for an in-flight permit"), false, false);
+        }
+        if (!admitted) {
+            return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT, new InFlightLimitExceededException(
+                    route.name(), route.limit(), Duration.ofNanos(System.nanoTime() - waitStart)), false, false);
+        }
+        try {
+            return call.attempt(next);
+        } finally {
+            route.release();
+        }
+    }
+
+    /**
+     * Takes one recovery step from the route's retry budget; false when it is spent (another request
+     * may have taken the last token since {@link #facts} said there was one).
+     */
+    public boolean spendBudget() {
+        return route.spend(System.nanoTime());
     }
 
     public RecoveryCall<R> call() {
@@ -66,6 +115,9 @@ public final class LogicalRequest<R> {
     /** The next attempt: numbered, with a fresh record of its progress and what it may do. */
     public Attempt nextAttempt() {
         attempt++;
+        if (attempt == 1) {
+            route.firstAttempt(System.nanoTime());
+        }
         return new Attempt(attempt, new ExchangeProgress(), RecoveryDecisions.honoursRetryAfter(facts()),
                 resent != Resent.NO, deadlines);
     }
@@ -76,12 +128,9 @@ public final class LogicalRequest<R> {
                 call.canceledByCaller(), budgetAllows());
     }
 
-    /**
-     * Whether this request may spend a retry token now. Always: there is no retry budget yet; the
-     * overload work asks its budget here, so that every recovery step is gated in one place.
-     */
+    /** Whether the route's retry budget has a token now (a peek; {@link #spendBudget} takes it). */
     private boolean budgetAllows() {
-        return true;
+        return route.budgetAllows(System.nanoTime());
     }
 
     /**

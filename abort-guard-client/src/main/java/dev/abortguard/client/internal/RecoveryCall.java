@@ -30,6 +30,9 @@ public interface RecoveryCall<R> {
 
     String idempotencyKey();
 
+    /** The route this request goes to, among {@code routes}: its budget, permits and Retry-After wait. */
+    Route route(Routes routes);
+
     /** Whether the payload can be sent again (no entity, or a repeatable one). */
     boolean repeatable();
 

@@ -15,8 +15,8 @@ import java.time.Duration;
  * functions; {@code RecoveryDecisionsTest} checks them row by row.
  *
  * <p>Every step that sends or asks the server again (a retry, a {@code Retry-After} wait, a resend,
- * a status check) also needs {@link Facts#budgetAllows}: the overload work gates them all with one
- * retry budget, so that recovery never adds load to an upstream that is already overloaded.
+ * a status check, a cancel) also needs {@link Facts#budgetAllows}: the route's one retry budget gates
+ * them all, so that recovery never adds load to an upstream that is already overloaded.
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
@@ -48,8 +48,7 @@ public final class RecoveryDecisions {
      * @param attemptsLeft whether another send is within {@code maxAttempts}
      * @param repeatable whether the payload can be sent again
      * @param canceledByCaller whether the caller canceled the request
-     * @param budgetAllows whether this request may spend a retry token now (always, until the
-     *     overload work adds the budget)
+     * @param budgetAllows whether the route's retry budget has a token for a recovery step now
      */
     public record Facts(
             RecoveryMode mode,
@@ -85,6 +84,10 @@ public final class RecoveryDecisions {
         }
         if (result instanceof AttemptResult.RetryAfterAnswer) {
             return new Decision.Retry(((AttemptResult.RetryAfterAnswer<?>) result).delay());
+        }
+        if (result instanceof AttemptResult.NotAppliedReply) {
+            // proven unprocessed: a retry under the same key, after the plain retry backoff
+            return new Decision.Retry(null);
         }
         if (result instanceof AttemptResult.Unsettled) {
             // The resend was answered, but the answer says nothing about the earlier attempt: back to
@@ -127,9 +130,12 @@ public final class RecoveryDecisions {
             case RESEND_WITH_KEY:
                 return resendOr(RecoveryOutcome.UNRESOLVED, phase, facts, nanosLeft);
             case CANCEL:
-                return succeeded(phase)
-                        ? new Decision.GiveUp(phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, Reason.SUCCESS_NOT_CANCELED)
-                        : new Decision.Cancel(null);
+                if (succeeded(phase)) {
+                    return new Decision.GiveUp(phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, Reason.SUCCESS_NOT_CANCELED);
+                }
+                return facts.budgetAllows()
+                        ? new Decision.Cancel(null)
+                        : new Decision.GiveUp(phase, RecoveryOutcome.UNRESOLVED, Reason.BUDGET_EXHAUSTED);
             case STATUS_CHECK:
             case STATUS_CHECK_THEN_CANCEL:
             default:
@@ -188,9 +194,28 @@ public final class RecoveryDecisions {
             return new Decision.GiveUp(phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, Reason.RECOVERY_TIMEOUT);
         }
         if (facts.mode() == RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
-            return new Decision.Cancel(Reason.RECOVERY_TIMEOUT);
+            return facts.budgetAllows()
+                    ? new Decision.Cancel(Reason.RECOVERY_TIMEOUT)
+                    : new Decision.GiveUp(phase, RecoveryOutcome.UNRESOLVED, Reason.BUDGET_EXHAUSTED);
         }
         return new Decision.GiveUp(phase, RecoveryOutcome.UNRESOLVED, Reason.RECOVERY_TIMEOUT);
+    }
+
+    /**
+     * The step when {@code refused} (a retry, resend, status check or cancel) cannot be carried out
+     * after all — the retry budget was spent by then, or the wait before it was interrupted:
+     * recovery stops with what is known.
+     */
+    public static Decision budgetRefused(Decision refused, FailurePhase phase, Facts facts) {
+        if (refused instanceof Decision.Retry) {
+            return afterNoRetry(facts);
+        }
+        if (refused instanceof Decision.Resend) {
+            return new Decision.GiveUp(phase,
+                    ((Decision.Resend) refused).knownNotApplied() ? RecoveryOutcome.NOT_APPLIED : RecoveryOutcome.UNRESOLVED,
+                    null);
+        }
+        return new Decision.GiveUp(phase, unknownUnlessSucceeded(phase), null);
     }
 
     /** The ending after a cancel; {@code result} is {@code null} when the cancel could not start. */

@@ -32,11 +32,13 @@ public final class RecoveryEngine implements AutoCloseable {
     private final ExchangeDeadlines deadlines;
     private final ResponseChecks responseChecks;
     private final ServerCallbacks serverCallbacks;
+    private final Routes routes;
 
     public RecoveryEngine(RecoverySettings settings) {
         this.settings = settings;
         this.deadlines = new ExchangeDeadlines(settings.exchangeDeadline());
-        this.responseChecks = new ResponseChecks(settings.maxRetryAfter(), clock);
+        this.responseChecks = new ResponseChecks(settings.maxRetryAfter(), clock, settings.notAppliedAnswers());
+        this.routes = settings.newRoutes();
         this.serverCallbacks = new ServerCallbacks(settings);
     }
 
@@ -56,12 +58,17 @@ public final class RecoveryEngine implements AutoCloseable {
 
     /** Starts a logical request; its attempts come from the returned state. */
     public <R> LogicalRequest<R> open(RecoveryCall<R> call) {
-        return new LogicalRequest<>(call, settings, deadlines, new Observers(settings, listenerLog));
+        return new LogicalRequest<>(call, settings, deadlines, new Observers(settings, listenerLog), call.route(routes));
     }
 
     /** Runs a logical request from its first attempt. */
     public <R> R run(RecoveryCall<R> call) throws IOException {
         return run(open(call), null, 0);
+    }
+
+    /** Runs an opened logical request from its first attempt (the async adapter's queued ones). */
+    public <R> R run(LogicalRequest<R> request) throws IOException {
+        return run(request, null, 0);
     }
 
     /**
@@ -132,7 +139,7 @@ public final class RecoveryEngine implements AutoCloseable {
             long failedAt = pendingFailedAt;
             pending = null;
             if (result == null) {
-                result = request.call().attempt(request.nextAttempt());
+                result = request.send();
                 failedAt = System.nanoTime();
             }
             Decision decision = RecoveryDecisions.afterAttempt(result, request.facts(), request.nanosLeft());
@@ -164,7 +171,10 @@ public final class RecoveryEngine implements AutoCloseable {
             line = result.phase() + ": " + Failures.summary(failure) + (deadline ? " (exchange deadline)" : "");
         }
         request.attemptFailed(result.phase(), failure, line, failedAt);
-        if (!(result instanceof AttemptResult.RetryAfterAnswer)) {
+        if (result instanceof AttemptResult.RetryAfterAnswer) {
+            // one wait for every caller of the route: the upstream asked all of them, not only this one
+            request.route().notBefore(failedAt, ((AttemptResult.RetryAfterAnswer<?>) result).delay());
+        } else if (!(result instanceof AttemptResult.NotAppliedReply)) {
             request.observers().failed(request.last());
         }
     }
@@ -198,9 +208,14 @@ public final class RecoveryEngine implements AutoCloseable {
         Observers observers = request.observers();
         RecoveryContext last = request.last();
         while (true) {
+            if (needsBudget(decision) && !request.spendBudget()) {
+                request.step(Decision.Reason.BUDGET_EXHAUSTED.action(), "refused: retry budget exhausted");
+                decision = RecoveryDecisions.budgetRefused(decision, request.phase(), request.facts());
+                continue;
+            }
             if (decision instanceof Decision.Retry) {
                 Duration asked = ((Decision.Retry) decision).asked();
-                Duration delay = request.nextRetryDelay(asked);
+                Duration delay = routeWait(request, request.nextRetryDelay(asked));
                 observers.notify(l -> l.onRetry(last, delay));
                 request.step("retry", "after " + delay.toMillis() + "ms");
                 if (sleep(delay)) {
@@ -214,6 +229,15 @@ public final class RecoveryEngine implements AutoCloseable {
                     }
                 }
             } else if (decision instanceof Decision.Resend) {
+                Duration wait = routeWait(request, Duration.ZERO);
+                if (!wait.isZero()) {
+                    request.step("resend", "after " + wait.toMillis() + "ms (the route's Retry-After)");
+                    if (!sleep(wait)) {
+                        request.step("resend", "interrupted");
+                        decision = RecoveryDecisions.budgetRefused(decision, request.phase(), request.facts());
+                        continue;
+                    }
+                }
                 observers.notify(l -> l.onResend(last));
                 request.step("resend", "same key, attempt " + (request.attempt() + 1));
                 request.resending(((Decision.Resend) decision).knownNotApplied());
@@ -236,6 +260,18 @@ public final class RecoveryEngine implements AutoCloseable {
                 throw request.failure();
             }
         }
+    }
+
+    /** Whether carrying out {@code decision} sends or asks the upstream again: one retry-budget token. */
+    private static boolean needsBudget(Decision decision) {
+        return decision instanceof Decision.Retry || decision instanceof Decision.Resend
+                || decision instanceof Decision.CheckStatus || decision instanceof Decision.Cancel;
+    }
+
+    /** {@code own}, or longer when the route's upstream asked every caller to wait ({@code Retry-After}). */
+    private static Duration routeWait(LogicalRequest<?> request, Duration own) {
+        long shared = request.route().nanosUntilAllowed(System.nanoTime());
+        return shared > own.toNanos() ? Duration.ofNanos(shared) : own;
     }
 
     private static <R> R adopt(LogicalRequest<R> request, Decision.Adopt adopt) throws IOException {

@@ -1,6 +1,7 @@
 package dev.abortguard.client.internal;
 
 import dev.abortguard.client.CancelAction;
+import dev.abortguard.client.NotAppliedAnswer;
 import dev.abortguard.client.RecoveryListener;
 import dev.abortguard.client.RecoveryMode;
 import dev.abortguard.client.StatusCheck;
@@ -30,6 +31,10 @@ import org.apache.hc.core5.http.HttpRequest;
  * @param bufferResponseBody whether responses without a handler are read inside the exchange
  * @param unresolvedOutcomeHandler where unknown outcomes go
  * @param listeners the step listeners, immutable
+ * @param notAppliedAnswers the replies that prove a request was not processed, immutable
+ * @param retryBudget the per-route retry budget, or {@code null} for none
+ * @param maxInFlightPerRoute attempts in flight per route, 0 for no limit
+ * @param inFlightQueueTimeout the longest wait for an in-flight permit
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
@@ -48,10 +53,31 @@ public record RecoverySettings(
         Duration exchangeDeadline,
         boolean bufferResponseBody,
         UnresolvedOutcomeHandler unresolvedOutcomeHandler,
-        List<RecoveryListener> listeners) {
+        List<RecoveryListener> listeners,
+        List<NotAppliedAnswer> notAppliedAnswers,
+        Budget retryBudget,
+        int maxInFlightPerRoute,
+        Duration inFlightQueueTimeout) {
 
     public RecoverySettings {
         listeners = List.copyOf(listeners);
+        notAppliedAnswers = List.copyOf(notAppliedAnswers);
+    }
+
+    /**
+     * The retry budget's settings (see {@link RetryBudget}).
+     *
+     * @param ratio recovery steps per first attempt, 0..1
+     * @param minPerSecond recovery steps always allowed per second of the window
+     * @param window the sliding window
+     */
+    public record Budget(double ratio, int minPerSecond, Duration window) {}
+
+    /** The routes of one wrapped client, with this policy's budget and limit. */
+    public Routes newRoutes() {
+        return retryBudget == null
+                ? new Routes(0, 0, null, maxInFlightPerRoute)
+                : new Routes(retryBudget.ratio(), retryBudget.minPerSecond(), retryBudget.window(), maxInFlightPerRoute);
     }
 
     /** Whether the policy handles {@code request}. */

@@ -1,14 +1,24 @@
 package dev.abortguard.client.internal;
 
+import dev.abortguard.client.NotAppliedAnswer;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 
 /**
  * The checks every covered response head goes through before anyone reads it, the same for the
  * classic and the async client: it is recorded as the attempt's response, then it may be a
- * {@code Retry-After} to honour, or, after a resend, a status that leaves the outcome unknown.
+ * {@code Retry-After} to honour, a {@link NotAppliedAnswer} (a reply that proves the request was not
+ * processed), or, after a resend, a status that leaves the outcome unknown.
  *
  * <p>The statuses that leave the outcome of a resend unknown, and why:
  *
@@ -32,10 +42,49 @@ public final class ResponseChecks {
 
     private final Duration maxRetryAfter;
     private final Clock clock;
+    private final List<NotAppliedAnswer> notAppliedAnswers;
 
-    public ResponseChecks(Duration maxRetryAfter, Clock clock) {
+    public ResponseChecks(Duration maxRetryAfter, Clock clock, List<NotAppliedAnswer> notAppliedAnswers) {
         this.maxRetryAfter = maxRetryAfter;
         this.clock = clock;
+        this.notAppliedAnswers = List.copyOf(notAppliedAnswers);
+    }
+
+    /**
+     * The body a {@link NotAppliedAnswer} may look at: read when the response is a 4xx/5xx with a
+     * {@code Content-Length} of at most {@link NotAppliedAnswer#MAX_BODY_BYTES} and a proof is
+     * configured, and put back as a byte array entity with the same content type and encoding, so
+     * that whoever receives the response reads the same bytes; else {@code null}.
+     */
+    public byte[] smallErrorBody(ClassicHttpResponse response) throws IOException {
+        HttpEntity entity = response.getEntity();
+        if (!readsBody(response) || entity == null) {
+            return entity == null && readsBody(response) ? new byte[0] : null;
+        }
+        long length = entity.getContentLength();
+        if (length < 0 || length > NotAppliedAnswer.MAX_BODY_BYTES) {
+            return null;
+        }
+        byte[] body = EntityUtils.toByteArray(entity);
+        ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
+        response.setEntity(new ByteArrayEntity(body, type, entity.getContentEncoding()));
+        return body;
+    }
+
+    /** {@link #smallErrorBody(ClassicHttpResponse)} for a fully read async response. */
+    public byte[] smallErrorBody(SimpleHttpResponse response) {
+        if (!readsBody(response)) {
+            return null;
+        }
+        byte[] body = response.getBodyBytes();
+        if (body == null) {
+            return new byte[0];
+        }
+        return body.length <= NotAppliedAnswer.MAX_BODY_BYTES ? body : null;
+    }
+
+    private boolean readsBody(HttpResponse response) {
+        return !notAppliedAnswers.isEmpty() && response.getCode() >= 400;
     }
 
     /**
@@ -47,7 +96,7 @@ public final class ResponseChecks {
      *     {@code null}
      * @return empty when the response is what the caller receives
      */
-    public <R> Optional<AttemptResult<R>> screen(HttpResponse response, Attempt attempt, R keep) {
+    public <R> Optional<AttemptResult<R>> screen(HttpResponse response, byte[] smallBody, Attempt attempt, R keep) {
         int status = response.getCode();
         attempt.progress().markResponseHead(status);
         if (attempt.retryAfterAllowed()) {
@@ -55,11 +104,29 @@ public final class ResponseChecks {
             if (delay.isPresent()) {
                 return Optional.of(new AttemptResult.RetryAfterAnswer<>(status, delay.get(), keep));
             }
+            NotAppliedAnswer proof = proof(response, smallBody);
+            if (proof != null) {
+                return Optional.of(new AttemptResult.NotAppliedReply<>(status, proof.toString(), keep));
+            }
         }
         if (attempt.resend() && leavesOutcomeUnknown(status)) {
             return Optional.of(new AttemptResult.Unsettled<>(status));
         }
         return Optional.empty();
+    }
+
+    /** The first configured proof that {@code response} was not processed, or {@code null}. */
+    private NotAppliedAnswer proof(HttpResponse response, byte[] smallBody) {
+        for (NotAppliedAnswer answer : notAppliedAnswers) {
+            try {
+                if (answer.proves(response, smallBody)) {
+                    return answer;
+                }
+            } catch (RuntimeException e) {
+                // a proof that cannot decide proves nothing: the response stays what it is
+            }
+        }
+        return null;
     }
 
     /** Whether a resend answered with {@code status} leaves the logical request's outcome unknown. */

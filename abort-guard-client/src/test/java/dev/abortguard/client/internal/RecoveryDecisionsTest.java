@@ -32,7 +32,7 @@ class RecoveryDecisionsTest {
     /** How an attempt ended. */
     enum Ending {
         ANSWERED, NEVER_SENT, NEVER_SENT_NOT_RETRYABLE, RESPONSE_RECEIVED, OUTCOME_UNKNOWN, RESPONSE_BODY_LOST,
-        RETRY_AFTER_2S, UNSETTLED_409, BROKEN
+        RETRY_AFTER_2S, NOT_APPLIED_REPLY, UNSETTLED_409, BROKEN
     }
 
     /** What a status check answered. */
@@ -104,6 +104,15 @@ class RecoveryDecisionsTest {
                 Given.CANCELED_BY_CALLER);
         // 429/503 with an acceptable Retry-After (only ever returned when honoured): wait as asked.
         everyMode(rows, Ending.RETRY_AFTER_2S, "retry after 2000ms");
+        // A reply that proves the request was not processed (fasthttp's concurrency-limit 503, Finagle's
+        // nack; only ever returned when the attempt may send again): retry after the plain backoff.
+        everyMode(rows, Ending.NOT_APPLIED_REPLY, "retry backoff");
+        everyMode(rows, Ending.NOT_APPLIED_REPLY, "retry backoff", Given.RESENT_BLIND);
+        // A cancel is a request to the upstream too: it needs the budget.
+        rows.add(row(Ending.OUTCOME_UNKNOWN, RecoveryMode.CANCEL,
+                "end OUTCOME_UNKNOWN UNRESOLVED (BUDGET_EXHAUSTED)", Given.NO_BUDGET));
+        rows.add(row(Ending.RESPONSE_BODY_LOST, RecoveryMode.CANCEL,
+                "end RESPONSE_BODY_LOST COMPLETED_WITHOUT_RESPONSE (SUCCESS_NOT_CANCELED)", Given.NO_BUDGET));
         // A resend answered 409/425/408/429/5xx: as unknown as before; back to the status check if any.
         rows.add(row(Ending.UNSETTLED_409, RecoveryMode.REPORT_ONLY, "end OUTCOME_UNKNOWN UNRESOLVED", Given.RESENT_BLIND));
         rows.add(row(Ending.UNSETTLED_409, RecoveryMode.RESEND_WITH_KEY, "end OUTCOME_UNKNOWN UNRESOLVED", Given.RESENT_BLIND));
@@ -164,6 +173,8 @@ class RecoveryDecisionsTest {
                     "end OUTCOME_UNKNOWN UNRESOLVED (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
             rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.OUTCOME_UNKNOWN,
                     "cancel (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
+            rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.OUTCOME_UNKNOWN,
+                    "end OUTCOME_UNKNOWN UNRESOLVED (BUDGET_EXHAUSTED)", Given.NO_TIME_FOR_NEXT_CHECK, Given.NO_BUDGET));
             rows.add(check(open, RecoveryMode.STATUS_CHECK, FailurePhase.RESPONSE_BODY_LOST,
                     "end RESPONSE_BODY_LOST COMPLETED_WITHOUT_RESPONSE (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
             rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.RESPONSE_BODY_LOST,
@@ -221,7 +232,31 @@ class RecoveryDecisionsTest {
                         "end OUTCOME_UNKNOWN UNRESOLVED"),
                 Arguments.of("interrupted retry after a NOT_APPLIED resend",
                         RecoveryDecisions.afterNoRetry(facts(RecoveryMode.STATUS_CHECK, Given.RESENT_AFTER_NOT_APPLIED)),
-                        "end NEVER_SENT NOT_APPLIED"));
+                        "end NEVER_SENT NOT_APPLIED"),
+                // The budget was spent between the decision and carrying it out (another request took
+                // the last token): stop with what is known.
+                Arguments.of("budget gone before a retry, nothing resent",
+                        RecoveryDecisions.budgetRefused(new Decision.Retry(null), FailurePhase.NEVER_SENT,
+                                facts(RecoveryMode.STATUS_CHECK)), "rethrow FAILED"),
+                Arguments.of("budget gone before a retry after a blind resend",
+                        RecoveryDecisions.budgetRefused(new Decision.Retry(null), FailurePhase.NEVER_SENT,
+                                facts(RecoveryMode.RESEND_WITH_KEY, Given.RESENT_BLIND)), "end OUTCOME_UNKNOWN UNRESOLVED"),
+                Arguments.of("budget gone before a blind resend",
+                        RecoveryDecisions.budgetRefused(new Decision.Resend(false), FailurePhase.OUTCOME_UNKNOWN,
+                                facts(RecoveryMode.RESEND_WITH_KEY)), "end OUTCOME_UNKNOWN UNRESOLVED"),
+                Arguments.of("budget gone before a NOT_APPLIED resend",
+                        RecoveryDecisions.budgetRefused(new Decision.Resend(true), FailurePhase.OUTCOME_UNKNOWN,
+                                facts(RecoveryMode.STATUS_CHECK)), "end OUTCOME_UNKNOWN NOT_APPLIED"),
+                Arguments.of("budget gone before a status check",
+                        RecoveryDecisions.budgetRefused(new Decision.CheckStatus(Duration.ZERO), FailurePhase.OUTCOME_UNKNOWN,
+                                facts(RecoveryMode.STATUS_CHECK)), "end OUTCOME_UNKNOWN UNRESOLVED"),
+                Arguments.of("budget gone before a status check, 2xx head seen",
+                        RecoveryDecisions.budgetRefused(new Decision.CheckStatus(Duration.ZERO),
+                                FailurePhase.RESPONSE_BODY_LOST, facts(RecoveryMode.STATUS_CHECK)),
+                        "end RESPONSE_BODY_LOST COMPLETED_WITHOUT_RESPONSE"),
+                Arguments.of("budget gone before a cancel",
+                        RecoveryDecisions.budgetRefused(new Decision.Cancel(null), FailurePhase.OUTCOME_UNKNOWN,
+                                facts(RecoveryMode.CANCEL)), "end OUTCOME_UNKNOWN UNRESOLVED"));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
@@ -307,6 +342,8 @@ class RecoveryDecisionsTest {
                 return new AttemptResult.Failed<>(FailurePhase.RESPONSE_BODY_LOST, timeout, false, false);
             case RETRY_AFTER_2S:
                 return new AttemptResult.RetryAfterAnswer<>(503, Duration.ofSeconds(2), null);
+            case NOT_APPLIED_REPLY:
+                return new AttemptResult.NotAppliedReply<>(503, "fasthttp Server.Concurrency limit", null);
             case UNSETTLED_409:
                 return new AttemptResult.Unsettled<>(409);
             case BROKEN:

@@ -1,0 +1,82 @@
+package dev.abortguard.client;
+
+import dev.abortguard.client.internal.BuiltInNotAppliedAnswers;
+import java.util.List;
+import org.apache.hc.core5.http.HttpResponse;
+
+/**
+ * A reply that proves the server did not process the request, so that sending it again is safe for
+ * any method, a {@code POST} included (under the same idempotency key, with a repeatable entity,
+ * after the retry backoff, within the retry budget).
+ *
+ * <p>Why a proof and not "any 503": a plain 503 can come from a proxy after the upstream did the
+ * work, or from a handler that failed half-way. Only a reply whose very form says "refused before
+ * reading the request" proves nothing happened; everything else stays a received response that
+ * reaches the caller as it is. The built-in proofs ({@link #defaults()}):
+ *
+ * <ul>
+ *   <li>{@link #fasthttpConcurrencyLimit()}: Go fasthttp's answer to a connection accepted beyond
+ *       its {@code Server.Concurrency} limit, written before it reads a byte of the request;
+ *   <li>{@link #finagleNack()}: Finagle's retryable nack ({@code finagle-http-nack} header), sent
+ *       by a server that rejected the request without processing it.
+ * </ul>
+ *
+ * <p>The policy reads the body only of a 4xx/5xx response with a {@code Content-Length} of at most
+ * {@value #MAX_BODY_BYTES} bytes, and only when a proof is configured; a response that is not a proof
+ * reaches the caller with the same bytes. An answer that throws counts as "no proof".
+ */
+@FunctionalInterface
+public interface NotAppliedAnswer {
+
+    /** The largest body handed to {@link #proves}; larger bodies are not read for it ({@code null}). */
+    int MAX_BODY_BYTES = 1024;
+
+    /**
+     * Whether {@code head} (and {@code body}) prove that the request was not processed.
+     *
+     * @param head the response head
+     * @param body the whole body when the response is a 4xx/5xx with a {@code Content-Length} of at
+     *     most {@value #MAX_BODY_BYTES} bytes, else {@code null}; empty when there is none
+     * @return true when the reply proves the request was not processed
+     */
+    boolean proves(HttpResponse head, byte[] body);
+
+    /**
+     * Go fasthttp's refusal of a connection beyond {@code Server.Concurrency}: {@code 503},
+     * {@code Connection: close}, {@code Content-Type: text/plain} and exactly the body {@value
+     * #FASTHTTP_CONCURRENCY_LIMIT_TEXT}. fasthttp writes it on accept, before reading the request,
+     * then closes the connection (its {@code server.go}, {@code writeFastError}). The client may see
+     * a reset instead, when the close races the request it is still writing: a reset proves
+     * nothing and stays an unknown outcome.
+     *
+     * @return the proof
+     */
+    static NotAppliedAnswer fasthttpConcurrencyLimit() {
+        return BuiltInNotAppliedAnswers.FASTHTTP;
+    }
+
+    /** The body of fasthttp's refusal (see {@link #fasthttpConcurrencyLimit()}). */
+    String FASTHTTP_CONCURRENCY_LIMIT_TEXT =
+            "The connection cannot be served because Server.Concurrency limit exceeded";
+
+    /**
+     * Finagle's retryable nack: a response carrying the {@code finagle-http-nack} header, which a
+     * Finagle server sends when it rejected the request without processing it (its {@code
+     * HttpNackFilter}). The non-retryable nack ({@code finagle-http-nonretryable-nack}) is not a
+     * proof here: the server asks not to be sent the request again.
+     *
+     * @return the proof
+     */
+    static NotAppliedAnswer finagleNack() {
+        return BuiltInNotAppliedAnswers.FINAGLE;
+    }
+
+    /**
+     * The built-in proofs: {@link #fasthttpConcurrencyLimit()} and {@link #finagleNack()}.
+     *
+     * @return an immutable list
+     */
+    static List<NotAppliedAnswer> defaults() {
+        return List.of(fasthttpConcurrencyLimit(), finagleNack());
+    }
+}
