@@ -48,7 +48,17 @@ class TimeoutRecoveryPolicyBuilderTest {
                 invalid("statusCheck", b -> b.mode(RecoveryMode.STATUS_CHECK)),
                 invalid("statusCheck", b -> b.mode(RecoveryMode.STATUS_CHECK_THEN_CANCEL).cancelAction(c -> CancelResult.CANCELED)),
                 invalid("cancelAction", b -> b.mode(RecoveryMode.STATUS_CHECK_THEN_CANCEL).statusCheck(c -> StatusDecision.unknown())),
-                invalid("cancelAction", b -> b.mode(RecoveryMode.CANCEL)));
+                invalid("cancelAction", b -> b.mode(RecoveryMode.CANCEL)),
+                invalid("retryBudget ratio", b -> b.retryBudget(1.5, 10, Duration.ofSeconds(10))),
+                invalid("retryBudget ratio", b -> b.retryBudget(-0.1, 10, Duration.ofSeconds(10))),
+                invalid("retryBudget minPerSecond", b -> b.retryBudget(0.2, -1, Duration.ofSeconds(10))),
+                invalid("retryBudget window", b -> b.retryBudget(0.2, 10, Duration.ZERO)),
+                invalid("retryBudget window", b -> b.retryBudget(0.2, 10, null)),
+                invalid("maxInFlightPerRoute limit", b -> b.maxInFlightPerRoute(0, Duration.ofSeconds(1))),
+                invalid("maxInFlightPerRoute queueTimeout", b -> b.maxInFlightPerRoute(4, negative)),
+                invalid("maxInFlightPerRoute queueTimeout", b -> b.maxInFlightPerRoute(4, null)),
+                invalid("notAppliedAnswers", b -> b.notAppliedAnswers(null)),
+                invalid("notAppliedAnswers", b -> b.notAppliedAnswers(java.util.Arrays.asList((NotAppliedAnswer) null))));
     }
 
     static Arguments invalid(String setting, UnaryOperator<TimeoutRecoveryPolicy.Builder> configure) {
