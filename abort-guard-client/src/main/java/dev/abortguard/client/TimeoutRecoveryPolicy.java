@@ -1,11 +1,13 @@
 package dev.abortguard.client;
 
 import dev.abortguard.client.internal.Backoff;
+import dev.abortguard.client.internal.ConnectionEvents;
 import dev.abortguard.client.internal.IdempotencyKeys;
 import dev.abortguard.client.internal.PhaseObservingExecHandler;
 import dev.abortguard.client.internal.PhaseRecordingRequestExecutor;
 import dev.abortguard.client.internal.RecoveringHttpClient;
 import dev.abortguard.client.internal.RecoverySettings;
+import dev.abortguard.client.internal.TrackingConnectionFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.HttpRequest;
 
 // Over 300 lines on purpose: this is the client's public entry point, and most of it is the
@@ -75,6 +78,7 @@ public final class TimeoutRecoveryPolicy {
             Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     private final RecoverySettings settings;
+    private final List<ConnectionListener> connectionListeners;
     private final String description;
 
     private TimeoutRecoveryPolicy(Builder b) {
@@ -102,6 +106,7 @@ public final class TimeoutRecoveryPolicy {
                         : new RecoverySettings.Budget(b.retryBudgetRatio, b.retryBudgetMinPerSecond, b.retryBudgetWindow),
                 b.maxInFlightPerRoute,
                 b.inFlightQueueTimeout);
+        this.connectionListeners = List.copyOf(b.connectionListeners);
         RecoverySettings s = settings;
         this.description =
                 "TimeoutRecoveryPolicy{mode=" + s.mode() + ", header=" + header + ", maxAttempts=" + s.maxAttempts()
@@ -191,6 +196,38 @@ public final class TimeoutRecoveryPolicy {
         return builder;
     }
 
+    /**
+     * Installs connection tracking into a pool builder: every connection the pool makes is
+     * HttpClient's own ({@code ManagedHttpClientConnectionFactory}), wrapped so that its open and
+     * its close reach the {@linkplain Builder#addConnectionListener connection listeners} with the
+     * route, why it was closed ({@link ConnectionCloseReason}: response timeout, error, abandoned,
+     * not reusable, evicted, the server's {@code Connection: close}, closed by the server) and
+     * whether the client's close was a reset. That is how churn shows: connections opened per
+     * request, and which closes leave {@code TIME_WAIT} where.
+     *
+     * <pre>{@code
+     * PoolingHttpClientConnectionManager pool =
+     *         policy.instrument(PoolingHttpClientConnectionManagerBuilder.create()).build();
+     * CloseableHttpClient client =
+     *         policy.wrap(policy.instrument(HttpClients.custom().setConnectionManager(pool)).build());
+     * }</pre>
+     *
+     * <p>This sets the builder's connection factory, replacing one set before; one set after this
+     * call replaces the tracking. Costs one small object per connection and one entity wrapper per
+     * response with a body; nothing is logged. Without connection listeners it installs nothing.
+     * Classic (blocking) pools only: HttpClient 5's async pool has no connection factory to wrap.
+     *
+     * @param builder the pool builder to customize
+     * @return the same builder, for chaining
+     */
+    public PoolingHttpClientConnectionManagerBuilder instrument(PoolingHttpClientConnectionManagerBuilder builder) {
+        Objects.requireNonNull(builder, "builder");
+        if (!connectionListeners.isEmpty()) {
+            builder.setConnectionFactory(new TrackingConnectionFactory(new ConnectionEvents(connectionListeners)));
+        }
+        return builder;
+    }
+
     boolean covers(HttpRequest request) {
         return settings.covers(request);
     }
@@ -237,6 +274,8 @@ public final class TimeoutRecoveryPolicy {
         private UnresolvedOutcomeHandler unresolvedOutcomeHandler = UnresolvedOutcomeHandler.logWarning();
         private final List<RecoveryListener> listeners = new ArrayList<>();
         private boolean nullListenerAdded;
+        private final List<ConnectionListener> connectionListeners = new ArrayList<>();
+        private boolean nullConnectionListenerAdded;
         private List<NotAppliedAnswer> notAppliedAnswers = NotAppliedAnswer.defaults();
         private double retryBudgetRatio = 0.2;
         private int retryBudgetMinPerSecond = 10;
@@ -497,6 +536,25 @@ public final class TimeoutRecoveryPolicy {
         }
 
         /**
+         * Adds a listener for the connections of pools built through {@link
+         * TimeoutRecoveryPolicy#instrument(PoolingHttpClientConnectionManagerBuilder)}: opened,
+         * closed, why and how (see {@link ConnectionCounters}, and {@code
+         * dev.abortguard.micrometer.MicrometerConnectionMetrics} in abort-guard-micrometer).
+         * Default: none, and then {@code instrument} leaves the pool builder as it is.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder addConnectionListener(ConnectionListener listener) {
+            if (listener == null) {
+                nullConnectionListenerAdded = true;
+            } else {
+                this.connectionListeners.add(listener);
+            }
+            return this;
+        }
+
+        /**
          * The replies that prove a request was not processed, so that it is sent again (any method,
          * under the same key, with a repeatable entity, after the retry backoff, within {@link
          * #maxAttempts} and the {@linkplain #retryBudget retry budget}) instead of reaching the
@@ -581,6 +639,7 @@ public final class TimeoutRecoveryPolicy {
         public TimeoutRecoveryPolicy build() {
             require(mode != null, "mode must not be null");
             require(!nullListenerAdded, "addListener: listener must not be null");
+            require(!nullConnectionListenerAdded, "addConnectionListener: listener must not be null");
             require(idempotencyKeyHeader != null && isToken(idempotencyKeyHeader),
                     "idempotencyKeyHeader must be a non-empty HTTP token, was: " + idempotencyKeyHeader);
             require(keyGenerator != null, "idempotencyKeyGenerator must not be null");

@@ -8,8 +8,9 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 
 /**
- * Wraps a response entity so that an I/O failure while its body is read is recorded in the
- * attempt's {@link ExchangeProgress}. That is how the policy tells "the response handler failed
+ * Wraps a response entity so that an I/O failure while its body is read is recorded in a {@link
+ * ReadFailureSink}: the attempt's {@link ExchangeProgress}, or the {@link TrackedConnection} it is
+ * read from. That is how the policy tells "the response handler failed
  * because the body stalled" (recoverable: {@link FailurePhase#RESPONSE_BODY_LOST}) from "the
  * handler rejected the response" (the caller's business: {@link FailurePhase#RESPONSE_RECEIVED}),
  * whatever exception the handler wraps it in.
@@ -18,11 +19,11 @@ import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
  */
 public final class BodyObservingEntity extends HttpEntityWrapper {
 
-    private final ExchangeProgress progress;
+    private final ReadFailureSink sink;
 
-    public BodyObservingEntity(HttpEntity delegate, ExchangeProgress progress) {
+    public BodyObservingEntity(HttpEntity delegate, ReadFailureSink sink) {
         super(delegate);
-        this.progress = progress;
+        this.sink = sink;
     }
 
     @Override
@@ -30,7 +31,7 @@ public final class BodyObservingEntity extends HttpEntityWrapper {
         try {
             return new ObservedStream(super.getContent());
         } catch (IOException e) {
-            progress.markBodyFailure(e);
+            sink.readFailed(e);
             throw e;
         }
     }
@@ -48,12 +49,19 @@ public final class BodyObservingEntity extends HttpEntityWrapper {
             super(in);
         }
 
+        private int ended(int read) {
+            if (read < 0) {
+                sink.bodyEnded();
+            }
+            return read;
+        }
+
         @Override
         public int read() throws IOException {
             try {
-                return super.read();
+                return ended(super.read());
             } catch (IOException e) {
-                progress.markBodyFailure(e);
+                sink.readFailed(e);
                 throw e;
             }
         }
@@ -61,9 +69,9 @@ public final class BodyObservingEntity extends HttpEntityWrapper {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             try {
-                return super.read(b, off, len);
+                return len == 0 ? 0 : ended(super.read(b, off, len));
             } catch (IOException e) {
-                progress.markBodyFailure(e);
+                sink.readFailed(e);
                 throw e;
             }
         }
@@ -73,7 +81,7 @@ public final class BodyObservingEntity extends HttpEntityWrapper {
             try {
                 return super.skip(n);
             } catch (IOException e) {
-                progress.markBodyFailure(e);
+                sink.readFailed(e);
                 throw e;
             }
         }
@@ -83,7 +91,7 @@ public final class BodyObservingEntity extends HttpEntityWrapper {
             try {
                 return super.available();
             } catch (IOException e) {
-                progress.markBodyFailure(e);
+                sink.readFailed(e);
                 throw e;
             }
         }

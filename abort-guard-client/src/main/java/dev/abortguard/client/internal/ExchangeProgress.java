@@ -16,7 +16,7 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
-public final class ExchangeProgress {
+public final class ExchangeProgress implements ReadFailureSink {
 
     public static final String ATTRIBUTE = "dev.abortguard.client.ExchangeProgress";
 
@@ -79,6 +79,11 @@ public final class ExchangeProgress {
         if (bodyFailure == null) {
             bodyFailure = failure;
         }
+    }
+
+    @Override
+    public void readFailed(IOException failure) {
+        markBodyFailure(failure);
     }
 
     public void markDeadlineFired() {

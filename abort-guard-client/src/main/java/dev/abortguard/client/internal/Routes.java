@@ -1,7 +1,6 @@
 package dev.abortguard.client.internal;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -39,9 +38,7 @@ public final class Routes {
 
     /** The route of {@code scheme}, {@code host} and {@code port} (-1 for the scheme's default). */
     public Route of(String scheme, String host, int port) {
-        String s = scheme == null ? "http" : scheme.toLowerCase(Locale.ROOT);
-        int p = port >= 0 ? port : "https".equals(s) ? 443 : 80;
-        String name = s + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + ":" + p;
+        String name = RouteNames.name(scheme, host, port);
         Route route = routes.get(name);
         if (route != null) {
             return route;
