@@ -31,6 +31,8 @@ import org.apache.hc.core5.http.Header;
  *     a successful attempt
  * @param cause the failure being handled; {@code null} for a context that describes a successful
  *     attempt
+ * @param route the request's route, {@code scheme://host:port} of its target, lower case; {@code
+ *     OTHER} beyond the first 256 routes of a wrapped client, so that it is safe as a metric tag
  */
 public record RecoveryContext(
         String method,
@@ -40,7 +42,8 @@ public record RecoveryContext(
         int attempt,
         Duration elapsed,
         FailurePhase phase,
-        Throwable cause) {
+        Throwable cause,
+        String route) {
 
     /**
      * Creates a context; the header list is copied so that the context stays immutable.
@@ -53,12 +56,14 @@ public record RecoveryContext(
      * @param elapsed time since the logical request started
      * @param phase the phase of the failure, or {@code null}
      * @param cause the failure, or {@code null}
+     * @param route the request's route
      */
     public RecoveryContext {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Objects.requireNonNull(elapsed, "elapsed");
+        Objects.requireNonNull(route, "route");
         headers = List.copyOf(headers);
     }
 

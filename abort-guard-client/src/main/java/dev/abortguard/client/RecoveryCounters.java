@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Built-in, dependency-free counters: failures by phase, outcomes by kind, retries, resends,
- * status checks and cancels. Register an instance with {@link
+ * status checks and cancels, and the upstream's overload signals (not-applied answers, {@code
+ * Retry-After} answers, budget refusals, in-flight waits and rejections). Totals over every route;
+ * {@code MicrometerRecoveryMetrics} tags each meter with its route. Register an instance with {@link
  * TimeoutRecoveryPolicy.Builder#addListener(RecoveryListener)} and read it from code or expose it
  * through your own metrics system; use {@code dev.abortguard.micrometer.MicrometerRecoveryMetrics} (module
  * abort-guard-micrometer) to publish the same counts as Micrometer meters.
@@ -23,6 +25,12 @@ public final class RecoveryCounters implements RecoveryListener {
     private final LongAdder resends = new LongAdder();
     private final LongAdder statusChecks = new LongAdder();
     private final LongAdder cancels = new LongAdder();
+    private final LongAdder notApplied = new LongAdder();
+    private final LongAdder retryAfterAnswers = new LongAdder();
+    private final LongAdder budgetExhausted = new LongAdder();
+    private final LongAdder inFlightWaits = new LongAdder();
+    private final LongAdder inFlightRejections = new LongAdder();
+    private final LongAdder inFlightWaitNanos = new LongAdder();
 
     /** Creates counters that all start at zero. */
     public RecoveryCounters() {
@@ -62,6 +70,84 @@ public final class RecoveryCounters implements RecoveryListener {
     @Override
     public void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {
         outcomes.get(outcome).increment();
+    }
+
+    @Override
+    public void onNotApplied(RecoveryContext context) {
+        notApplied.increment();
+    }
+
+    @Override
+    public void onRetryAfter(RecoveryContext context, Duration delay) {
+        retryAfterAnswers.increment();
+    }
+
+    @Override
+    public void onBudgetExhausted(RecoveryContext context) {
+        budgetExhausted.increment();
+    }
+
+    @Override
+    public void onInFlightWait(String route, Duration waited, boolean admitted) {
+        inFlightWaits.increment();
+        inFlightWaitNanos.add(waited.toNanos());
+        if (!admitted) {
+            inFlightRejections.increment();
+        }
+    }
+
+    /**
+     * Replies that proved an attempt was not processed (the upstream refusing work).
+     *
+     * @return the count
+     */
+    public long notApplied() {
+        return notApplied.sum();
+    }
+
+    /**
+     * {@code Retry-After} answers.
+     *
+     * @return the count
+     */
+    public long retryAfterAnswers() {
+        return retryAfterAnswers.sum();
+    }
+
+    /**
+     * Recovery steps refused because the route's retry budget was spent.
+     *
+     * @return the count
+     */
+    public long budgetExhausted() {
+        return budgetExhausted.sum();
+    }
+
+    /**
+     * Attempts that waited for an in-flight permit (admitted or not).
+     *
+     * @return the count
+     */
+    public long inFlightWaits() {
+        return inFlightWaits.sum();
+    }
+
+    /**
+     * Attempts refused unsent because no in-flight permit came within the queue time.
+     *
+     * @return the count
+     */
+    public long inFlightRejections() {
+        return inFlightRejections.sum();
+    }
+
+    /**
+     * The total time attempts waited for in-flight permits.
+     *
+     * @return the sum of the waits
+     */
+    public Duration inFlightWaitTime() {
+        return Duration.ofNanos(inFlightWaitNanos.sum());
     }
 
     /**
@@ -124,6 +210,8 @@ public final class RecoveryCounters implements RecoveryListener {
     public String toString() {
         return "RecoveryCounters{failures=" + failures + ", outcomes=" + outcomes + ", retries="
                 + retries + ", resends=" + resends + ", statusChecks=" + statusChecks + ", cancels="
-                + cancels + "}";
+                + cancels + ", notApplied=" + notApplied + ", retryAfterAnswers=" + retryAfterAnswers
+                + ", budgetExhausted=" + budgetExhausted + ", inFlightWaits=" + inFlightWaits
+                + ", inFlightRejections=" + inFlightRejections + "}";
     }
 }

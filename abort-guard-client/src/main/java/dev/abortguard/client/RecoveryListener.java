@@ -76,4 +76,43 @@ public interface RecoveryListener {
      * @param outcome how it ended
      */
     default void onOutcome(RecoveryContext context, RecoveryOutcome outcome) {}
+
+    /**
+     * A reply proved the attempt was not processed (one of the policy's {@link NotAppliedAnswer}s,
+     * such as fasthttp's concurrency-limit 503): the upstream is refusing work. The request is sent
+     * again under the same key if the budget and the attempts allow ({@link #onRetry} or {@link
+     * #onResend} follows).
+     *
+     * @param context the refused attempt; its cause describes the reply
+     */
+    default void onNotApplied(RecoveryContext context) {}
+
+    /**
+     * The upstream answered with {@code Retry-After}: nobody sends to the route again before
+     * {@code delay} (capped by {@code maxRetryAfter}) has passed.
+     *
+     * @param context the answered attempt
+     * @param delay the wait the answer asked for, capped
+     */
+    default void onRetryAfter(RecoveryContext context, Duration delay) {}
+
+    /**
+     * A retry, resend, status check or cancel was refused because the route's retry budget is
+     * spent: recovery goes on with what it knows, without adding load.
+     *
+     * @param context the request in recovery
+     */
+    default void onBudgetExhausted(RecoveryContext context) {}
+
+    /**
+     * An attempt found its route at {@code maxInFlightPerRoute} and waited for a permit. Not
+     * called when a permit was free at once (the happy path costs nothing here). When {@code
+     * admitted} is false nothing was sent: the attempt fails {@link FailurePhase#NEVER_SENT} with an
+     * {@link InFlightLimitExceededException}.
+     *
+     * @param route the route, {@code scheme://host:port} (bounded, as in {@link RecoveryContext#route()})
+     * @param waited how long it waited
+     * @param admitted whether it got the permit
+     */
+    default void onInFlightWait(String route, Duration waited, boolean admitted) {}
 }

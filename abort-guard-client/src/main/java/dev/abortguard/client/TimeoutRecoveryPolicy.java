@@ -2,6 +2,7 @@ package dev.abortguard.client;
 
 import dev.abortguard.client.internal.Backoff;
 import dev.abortguard.client.internal.ConnectionEvents;
+import dev.abortguard.client.internal.CoveredRequestsRetryStrategy;
 import dev.abortguard.client.internal.IdempotencyKeys;
 import dev.abortguard.client.internal.PhaseObservingExecHandler;
 import dev.abortguard.client.internal.PhaseRecordingRequestExecutor;
@@ -177,6 +178,12 @@ public final class TimeoutRecoveryPolicy {
      * the head was written is {@link FailurePhase#OUTCOME_UNKNOWN} and a failure before it is
      * {@link FailurePhase#NEVER_SENT}, exactly, whatever the exception class.
      *
+     * <p>It also sets a retry strategy: HttpClient's default for the requests the policy does not
+     * cover, none for those it does. HttpClient's default resends any request, a POST included, on
+     * a 503 or 429 with no proof it was not processed, no budget and no in-flight limit; a covered
+     * request is retried by the policy's rules alone. A retry strategy set after this call, or
+     * {@code disableAutomaticRetries()}, replaces that (the latter harmlessly).
+     *
      * <p>This replaces any request executor set on the builder before (HttpClient allows one). A
      * request executor set <em>after</em> this call replaces the policy's: the policy then has no
      * evidence of the head write for failures on an established connection and falls back to
@@ -190,6 +197,7 @@ public final class TimeoutRecoveryPolicy {
     public HttpClientBuilder instrument(HttpClientBuilder builder) {
         Objects.requireNonNull(builder, "builder");
         builder.setRequestExecutor(new PhaseRecordingRequestExecutor());
+        builder.setRetryStrategy(new CoveredRequestsRetryStrategy());
         builder.addExecInterceptorFirst(PhaseObservingExecHandler.NAME, PhaseObservingExecHandler.entry());
         builder.addExecInterceptorAfter(ChainElement.CONNECT.name(), PhaseObservingExecHandler.CONNECTED_NAME,
                 PhaseObservingExecHandler.afterConnect());

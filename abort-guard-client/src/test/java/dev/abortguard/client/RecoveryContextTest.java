@@ -25,7 +25,8 @@ class RecoveryContextTest {
                 2,
                 Duration.ofMillis(1234),
                 FailurePhase.OUTCOME_UNKNOWN,
-                new SocketTimeoutException("Read timed out with detail"));
+                new SocketTimeoutException("Read timed out with detail"),
+                "http://localhost:8080");
 
         String printed = context.toString();
 
@@ -47,7 +48,8 @@ class RecoveryContextTest {
                 1,
                 Duration.ZERO,
                 FailurePhase.OUTCOME_UNKNOWN,
-                null);
+                null,
+                "http://localhost:80");
 
         String printed = context.toString();
 
@@ -60,7 +62,7 @@ class RecoveryContextTest {
     @Test
     void toStringOfASuccessfulAttemptHasNoPhaseOrCause() {
         RecoveryContext context = new RecoveryContext(
-                "POST", URI.create("http://localhost/p"), List.of(), "k", 1, Duration.ZERO, null, null);
+                "POST", URI.create("http://localhost/p"), List.of(), "k", 1, Duration.ZERO, null, null, "http://localhost:80");
 
         assertThat(context.toString()).contains("phase=null", "cause=null");
     }

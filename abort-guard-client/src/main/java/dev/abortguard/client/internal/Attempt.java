@@ -10,6 +10,8 @@ import java.io.IOException;
  * @param progress what this attempt did on the wire; fresh for every attempt
  * @param retryAfterAllowed whether a 429/503 with an acceptable {@code Retry-After} is to be
  *     retried ({@link AttemptResult.RetryAfterAnswer}) rather than returned
+ * @param budgetRefused whether a {@code Retry-After} or not-applied answer would have been
+ *     retried but for the route's spent retry budget: it is then returned, and counted as refused
  * @param resend whether an earlier attempt's outcome is unknown, so that an {@linkplain
  *     ResponseChecks#leavesOutcomeUnknown unsettling} status is not the answer
  * @param deadlines the client's exchange deadline
@@ -17,7 +19,8 @@ import java.io.IOException;
  * <p>Internal, not API: it may change without notice in any release.
  */
 public record Attempt(
-        int number, ExchangeProgress progress, boolean retryAfterAllowed, boolean resend, ExchangeDeadlines deadlines) {
+        int number, ExchangeProgress progress, boolean retryAfterAllowed, boolean budgetRefused, boolean resend,
+        ExchangeDeadlines deadlines) {
 
     /** Arms the exchange deadline; {@code cancel} aborts the running exchange when it passes. */
     public DeadlineTimer.Deadline arm(Runnable cancel) {

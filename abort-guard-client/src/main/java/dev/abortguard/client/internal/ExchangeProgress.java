@@ -1,6 +1,7 @@
 package dev.abortguard.client.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
@@ -27,6 +28,16 @@ public final class ExchangeProgress implements ReadFailureSink {
     private volatile int responseStatus;
     private volatile IOException bodyFailure;
     private volatile boolean deadlineFired;
+    private volatile int refusedOverloadAnswer;
+    private volatile Duration refusedRetryAfter;
+    private volatile boolean refusedForBudget;
+
+    /** No overload answer went unhonoured. */
+    public static final int OVERLOAD_NONE = 0;
+    /** A {@code Retry-After} answer was returned to the caller. */
+    public static final int OVERLOAD_RETRY_AFTER = 1;
+    /** A not-applied answer was returned to the caller. */
+    public static final int OVERLOAD_NOT_APPLIED = 2;
 
     public static ExchangeProgress from(HttpContext context) {
         Object value = context == null ? null : context.getAttribute(ATTRIBUTE);
@@ -84,6 +95,32 @@ public final class ExchangeProgress implements ReadFailureSink {
     @Override
     public void readFailed(IOException failure) {
         markBodyFailure(failure);
+    }
+
+    /**
+     * The answer was an overload answer ({@code Retry-After}, not applied) that the attempt could
+     * not retry: no attempts left, a body that cannot be sent again, or ({@code forBudget}) the
+     * route's spent retry budget. The caller receives it; the listeners hear of it.
+     */
+    public void markUnhonouredOverloadAnswer(int kind, Duration retryAfter, boolean forBudget) {
+        refusedRetryAfter = retryAfter;
+        refusedForBudget = forBudget;
+        refusedOverloadAnswer = kind;
+    }
+
+    /** {@link #OVERLOAD_NONE}, {@link #OVERLOAD_RETRY_AFTER} or {@link #OVERLOAD_NOT_APPLIED}. */
+    public int unhonouredOverloadAnswer() {
+        return refusedOverloadAnswer;
+    }
+
+    /** The delay of an unhonoured {@code Retry-After} answer, or {@code null}. */
+    public Duration unhonouredRetryAfter() {
+        return refusedRetryAfter;
+    }
+
+    /** Whether the overload answer went unhonoured because the route's retry budget was spent. */
+    public boolean unhonouredForBudget() {
+        return refusedForBudget;
     }
 
     public void markDeadlineFired() {

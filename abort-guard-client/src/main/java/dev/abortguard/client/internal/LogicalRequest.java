@@ -40,6 +40,8 @@ public final class LogicalRequest<R> {
     private final List<RecoveryStep> trail = new ArrayList<>();
 
     private int attempt;
+    /** The last attempt's record of the wire, read once it was answered. */
+    private ExchangeProgress lastProgress;
     private int retries;
     private int statusChecks;
     private boolean failedBefore;
@@ -69,6 +71,11 @@ public final class LogicalRequest<R> {
         return route;
     }
 
+    /** The last attempt's record of the wire, or {@code null} before the first. */
+    public ExchangeProgress lastProgress() {
+        return lastProgress;
+    }
+
     /**
      * Sends the next attempt holding one of the route's in-flight permits, waited for at most the
      * queue timeout (never past the exchange deadline); without a permit nothing is sent and the
@@ -76,18 +83,22 @@ public final class LogicalRequest<R> {
      */
     public AttemptResult<R> send() {
         Attempt next = nextAttempt();
-        long waitStart = System.nanoTime();
-        boolean admitted;
-        try {
-            admitted = route.admit(maxQueueWait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT,
-                    new InterruptedIOException("interrupted while waiting for an in-flight permit"), false, false);
-        }
-        if (!admitted) {
-            return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT, new InFlightLimitExceededException(
-                    route.name(), route.limit(), Duration.ofNanos(System.nanoTime() - waitStart)), false, false);
+        if (!route.admitNow()) {
+            long waitStart = System.nanoTime();
+            boolean admitted;
+            try {
+                admitted = route.admit(maxQueueWait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT,
+                        new InterruptedIOException("interrupted while waiting for an in-flight permit"), false, false);
+            }
+            Duration waited = Duration.ofNanos(System.nanoTime() - waitStart);
+            observers.notify(l -> l.onInFlightWait(route.name(), waited, admitted));
+            if (!admitted) {
+                return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT,
+                        new InFlightLimitExceededException(route.name(), route.limit(), waited), false, false);
+            }
         }
         try {
             return call.attempt(next);
@@ -118,7 +129,11 @@ public final class LogicalRequest<R> {
         if (attempt == 1) {
             route.firstAttempt(System.nanoTime());
         }
-        return new Attempt(attempt, new ExchangeProgress(), RecoveryDecisions.honoursRetryAfter(facts()),
+        Facts facts = facts();
+        boolean honours = RecoveryDecisions.honoursRetryAfter(facts);
+        lastProgress = new ExchangeProgress();
+        return new Attempt(attempt, lastProgress, honours,
+                !honours && facts.attemptsLeft() && facts.repeatable() && !facts.budgetAllows(),
                 resent != Resent.NO, deadlines);
     }
 
@@ -198,7 +213,7 @@ public final class LogicalRequest<R> {
 
     /** A context for the current attempt. */
     public RecoveryContext context(FailurePhase phase, Throwable cause) {
-        return call.context(attempt, elapsed(), phase, cause);
+        return call.context(attempt, elapsed(), phase, cause, route.name());
     }
 
     public void step(String action, String result) {

@@ -53,9 +53,9 @@ public interface RecoveryCall<R> {
     /** Turns the response supplied by a COMPLETED status check into what the caller receives. */
     R adopt(ClassicHttpResponse supplied) throws IOException;
 
-    default RecoveryContext context(int attempt, Duration elapsed, FailurePhase phase, Throwable cause) {
+    default RecoveryContext context(int attempt, Duration elapsed, FailurePhase phase, Throwable cause, String route) {
         return new RecoveryContext(
-                method(), uri(), headers(), idempotencyKey(), attempt, elapsed, phase, cause);
+                method(), uri(), headers(), idempotencyKey(), attempt, elapsed, phase, cause, route);
     }
 
     default String requestLine() {

@@ -144,6 +144,10 @@ public final class RecoveryEngine implements AutoCloseable {
             }
             Decision decision = RecoveryDecisions.afterAttempt(result, request.facts(), request.nanosLeft());
             if (result instanceof AttemptResult.Answered) {
+                ExchangeProgress answered = request.lastProgress();
+                if (answered != null && answered.unhonouredOverloadAnswer() != ExchangeProgress.OVERLOAD_NONE) {
+                    unhonouredOverloadAnswer(request, answered);
+                }
                 RecoveryOutcome outcome = ((Decision.ReturnResponse) decision).outcome();
                 if (outcome != null) {
                     request.step("attempt " + request.attempt(), "answered");
@@ -162,6 +166,24 @@ public final class RecoveryEngine implements AutoCloseable {
         }
     }
 
+    /** An overload answer went to the caller (no attempts, no repeatable body, no budget): say so. */
+    private static void unhonouredOverloadAnswer(LogicalRequest<?> request, ExchangeProgress progress) {
+        RecoveryContext answered = request.context(null, null);
+        Observers observers = request.observers();
+        if (progress.unhonouredOverloadAnswer() == ExchangeProgress.OVERLOAD_NOT_APPLIED) {
+            observers.notify(l -> l.onNotApplied(answered));
+        } else {
+            // the upstream still asked every caller of the route to wait
+            Duration delay = progress.unhonouredRetryAfter();
+            request.route().notBefore(System.nanoTime(), delay);
+            observers.notify(l -> l.onRetryAfter(answered, delay));
+        }
+        if (progress.unhonouredForBudget()) {
+            observers.notify(l -> l.onBudgetExhausted(answered));
+            request.step(Decision.Reason.BUDGET_EXHAUSTED.action(), "refused: retry budget exhausted, the answer returned");
+        }
+    }
+
     /** Records a failed attempt in the request and tells the listeners (a Retry-After is no failure). */
     private static void record(LogicalRequest<?> request, AttemptResult<?> result, long failedAt) {
         IOException failure = result.failure();
@@ -173,8 +195,14 @@ public final class RecoveryEngine implements AutoCloseable {
         request.attemptFailed(result.phase(), failure, line, failedAt);
         if (result instanceof AttemptResult.RetryAfterAnswer) {
             // one wait for every caller of the route: the upstream asked all of them, not only this one
-            request.route().notBefore(failedAt, ((AttemptResult.RetryAfterAnswer<?>) result).delay());
-        } else if (!(result instanceof AttemptResult.NotAppliedReply)) {
+            Duration delay = ((AttemptResult.RetryAfterAnswer<?>) result).delay();
+            request.route().notBefore(failedAt, delay);
+            RecoveryContext answered = request.last();
+            request.observers().notify(l -> l.onRetryAfter(answered, delay));
+        } else if (result instanceof AttemptResult.NotAppliedReply) {
+            RecoveryContext refused = request.last();
+            request.observers().notify(l -> l.onNotApplied(refused));
+        } else {
             request.observers().failed(request.last());
         }
     }
@@ -207,8 +235,11 @@ public final class RecoveryEngine implements AutoCloseable {
     private <R> Recovery<R> carryOut(LogicalRequest<R> request, Decision decision) throws IOException {
         Observers observers = request.observers();
         RecoveryContext last = request.last();
+        boolean budgetRefusalReported = false;
         while (true) {
             if (needsBudget(decision) && !request.spendBudget()) {
+                observers.notify(l -> l.onBudgetExhausted(last));
+                budgetRefusalReported = true;
                 request.step(Decision.Reason.BUDGET_EXHAUSTED.action(), "refused: retry budget exhausted");
                 decision = RecoveryDecisions.budgetRefused(decision, request.phase(), request.facts());
                 continue;
@@ -251,6 +282,10 @@ public final class RecoveryEngine implements AutoCloseable {
                 return new Recovery<>(adopt(request, ((Decision.Adopt) decision)));
             } else if (decision instanceof Decision.GiveUp) {
                 Decision.GiveUp end = (Decision.GiveUp) decision;
+                if (end.reason() == Decision.Reason.BUDGET_EXHAUSTED && !budgetRefusalReported) {
+                    // decided on the budget's peek, before any step asked it
+                    observers.notify(l -> l.onBudgetExhausted(last));
+                }
                 note(request, end.reason());
                 throw request.end(last, end.phase(), end.outcome(), request.failure());
             } else {

@@ -108,6 +108,17 @@ public final class ResponseChecks {
             if (proof != null) {
                 return Optional.of(new AttemptResult.NotAppliedReply<>(status, proof.toString(), keep));
             }
+        } else if (status == 429 || status >= 500) {
+            // the caller gets this answer, but the operator must see that the upstream refused
+            // work, and whether the budget rather than the attempts kept it from being retried
+            Optional<Duration> delay = RetryAfter.delay(response, maxRetryAfter, clock);
+            if (delay.isPresent()) {
+                attempt.progress().markUnhonouredOverloadAnswer(
+                        ExchangeProgress.OVERLOAD_RETRY_AFTER, delay.get(), attempt.budgetRefused());
+            } else if (proof(response, smallBody) != null) {
+                attempt.progress().markUnhonouredOverloadAnswer(
+                        ExchangeProgress.OVERLOAD_NOT_APPLIED, null, attempt.budgetRefused());
+            }
         }
         if (attempt.resend() && leavesOutcomeUnknown(status)) {
             return Optional.of(new AttemptResult.Unsettled<>(status));

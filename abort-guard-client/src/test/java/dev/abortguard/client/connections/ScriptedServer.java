@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@code /ok}: 200, keep-alive;
+ *   <li>{@code /unavailable}: a plain 503 (no proof the request was not processed);
+ *   <li>{@code /too-many}: 429 with {@code Retry-After: 0};
  *   <li>{@code /close}: 200 with {@code Connection: close}, then the server closes;
  *   <li>{@code /idle-close}: 200, keep-alive, then the server closes the connection after 50 ms idle;
  *   <li>{@code /stall}: reads the request, never answers;
@@ -85,9 +87,15 @@ final class ScriptedServer implements AutoCloseable {
                     return;
                 }
                 requests.incrementAndGet();
+                String length = header(head, "content-length");
+                if (length != null) {
+                    in.readNBytes(Integer.parseInt(length));
+                }
                 String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
                 switch (path) {
                     case "/ok" -> write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    case "/unavailable" -> write(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+                    case "/too-many" -> write(out, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n");
                     case "/close" -> {
                         write(out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
                         return;
@@ -126,6 +134,16 @@ final class ScriptedServer implements AutoCloseable {
         } finally {
             ended.incrementAndGet();
         }
+    }
+
+    private static String header(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
     }
 
     private static void write(OutputStream out, String response) throws IOException {
