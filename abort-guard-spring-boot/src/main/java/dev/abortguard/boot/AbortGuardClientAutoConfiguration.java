@@ -1,10 +1,12 @@
 package dev.abortguard.boot;
 
 import dev.abortguard.client.CancelAction;
+import dev.abortguard.client.ConnectionListener;
 import dev.abortguard.client.RecoveryListener;
 import dev.abortguard.client.StatusCheck;
 import dev.abortguard.client.TimeoutRecoveryPolicy;
 import dev.abortguard.client.UnresolvedOutcomeHandler;
+import dev.abortguard.micrometer.MicrometerConnectionMetrics;
 import dev.abortguard.micrometer.MicrometerRecoveryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -33,7 +35,8 @@ import java.util.function.Consumer;
  * redirects, SSL bundles) and its {@code http.client.requests} observations still apply.
  *
  * <p>Optional beans join the policy: a {@link CancelAction}, an {@link UnresolvedOutcomeHandler},
- * any number of {@link RecoveryListener}s; {@code abortguard.client.*} meters are registered when a
+ * any number of {@link RecoveryListener}s and {@link ConnectionListener}s; {@code abortguard.client.*}
+ * meters (recovery, overload and connection churn) are registered when a
  * {@code MeterRegistry} exists. A {@link TimeoutRecoveryPolicy} bean of the application's own
  * replaces the one built from properties. {@code abortguard.client.enabled=false} turns it off.
  */
@@ -57,6 +60,7 @@ public class AbortGuardClientAutoConfiguration {
      * @param cancelAction the application's cancel action, if any
      * @param unresolved the application's handler of unresolved outcomes, if any
      * @param listeners the application's listeners (and the Micrometer one)
+     * @param connectionListeners the application's connection listeners (and the Micrometer one)
      * @return the policy
      */
     @Bean
@@ -64,11 +68,13 @@ public class AbortGuardClientAutoConfiguration {
     public TimeoutRecoveryPolicy abortGuardTimeoutRecoveryPolicy(AbortGuardClientProperties p, StatusCheck statusCheck,
                                                                  ObjectProvider<CancelAction> cancelAction,
                                                                  ObjectProvider<UnresolvedOutcomeHandler> unresolved,
-                                                                 ObjectProvider<RecoveryListener> listeners) {
+                                                                 ObjectProvider<RecoveryListener> listeners,
+                                                                 ObjectProvider<ConnectionListener> connectionListeners) {
         TimeoutRecoveryPolicy.Builder b = TimeoutRecoveryPolicy.builder().statusCheck(statusCheck);
         cancelAction.ifUnique(b::cancelAction);
         unresolved.ifUnique(b::unresolvedOutcomeHandler);
         listeners.orderedStream().forEach(b::addListener);
+        connectionListeners.orderedStream().forEach(b::addConnectionListener);
         set("abortguard.client.mode", p.getMode(), b::mode);
         set("abortguard.client.recovery-timeout", p.getRecoveryTimeout(), b::recoveryTimeout);
         set("abortguard.client.callback-timeout", p.getCallbackTimeout(), b::callbackTimeout);
@@ -138,8 +144,8 @@ public class AbortGuardClientAutoConfiguration {
     }
 
     /**
-     * Makes Boot's HttpClient 5 request factories recover: instrument the client builder, wrap the
-     * built client.
+     * Makes Boot's HttpClient 5 request factories recover: instrument the client builder and the
+     * pool (connection churn, when there are connection listeners), wrap the built client.
      *
      * @param policy the policy
      * @return the customizer Boot applies to its HttpComponents request factory builder
@@ -149,6 +155,7 @@ public class AbortGuardClientAutoConfiguration {
             TimeoutRecoveryPolicy policy) {
         return builder -> builder
                 .withHttpClientCustomizer(policy::instrument)
+                .withConnectionManagerCustomizer(policy::instrument)
                 .withCustomizer(factory -> factory.setHttpClient(policy.wrap((CloseableHttpClient) factory.getHttpClient())));
     }
 
@@ -161,6 +168,13 @@ public class AbortGuardClientAutoConfiguration {
         @ConditionalOnMissingBean
         MicrometerRecoveryMetrics abortGuardRecoveryMetrics(MeterRegistry registry) {
             return new MicrometerRecoveryMetrics(registry);
+        }
+
+        @Bean
+        @ConditionalOnBean(MeterRegistry.class)
+        @ConditionalOnMissingBean
+        MicrometerConnectionMetrics abortGuardConnectionMetrics(MeterRegistry registry) {
+            return new MicrometerConnectionMetrics(registry);
         }
     }
 }

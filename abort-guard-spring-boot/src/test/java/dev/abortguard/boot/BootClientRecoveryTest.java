@@ -39,8 +39,9 @@ class BootClientRecoveryTest {
     void aTimedOutPaymentIsResolvedByTheStatusCheckThroughBootsOwnBuilders(String path) throws Exception {
         int ledger = payments.ledgerSize();
         int calls = payments.providerCallCount();
-        double unknown = registry.counter("abortguard.client.failures", "phase", "outcome_unknown").count();
-        double completed = registry.counter("abortguard.client.outcomes", "outcome", "completed").count();
+        double unknown = count("abortguard.client.failures", "phase", "outcome_unknown");
+        double completed = count("abortguard.client.outcomes", "outcome", "completed");
+        double opened = count("abortguard.client.connections.opened", null, null);
         try (CloseableHttpClient caller = HttpClients.createDefault()) {
             HttpPost checkout = new HttpPost("http://127.0.0.1:" + port + path);
             checkout.setEntity(new StringEntity("100", ContentType.TEXT_PLAIN));
@@ -52,9 +53,24 @@ class BootClientRecoveryTest {
         }
         assertEquals(ledger + 1, payments.ledgerSize(), "paid once");
         assertEquals(calls + 1, payments.providerCallCount(), "never resent: the status check proved it happened");
-        assertEquals(unknown + 1, registry.counter("abortguard.client.failures", "phase", "outcome_unknown").count());
-        assertEquals(completed + 1, registry.counter("abortguard.client.outcomes", "outcome", "completed").count());
+        assertEquals(unknown + 1, count("abortguard.client.failures", "phase", "outcome_unknown"));
+        assertEquals(completed + 1, count("abortguard.client.outcomes", "outcome", "completed"));
+        // the provider's route is tagged, and Boot's pool is tracked: its connections are counted
+        assertEquals(1, registry.find("abortguard.client.failures").counters().stream()
+                .map(c -> c.getId().getTag("route")).distinct().count(), "one route tag, the provider's");
+        assertTrue(count("abortguard.client.connections.opened", null, null) > opened, "connections counted");
+        assertTrue(count("abortguard.client.connections.closed", "reason", "response_timeout") >= 1,
+                "the connection of the timed-out attempt is counted closed, with its reason");
         long clientRequests = registry.find("http.client.requests").timers().stream().mapToLong(Timer::count).sum();
         assertTrue(clientRequests >= 1, "Boot's own client observation still records the call");
+    }
+
+    /** The sum over every route (and other tags) of the counters with one tag value. */
+    private double count(String name, String tag, String value) {
+        io.micrometer.core.instrument.search.Search search = registry.find(name);
+        if (tag != null) {
+            search = search.tag(tag, value);
+        }
+        return search.counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 }
