@@ -134,7 +134,7 @@ public final class OverloadDemo {
             OrderMiddleware middleware = new OrderMiddleware(clientFor.apply(upstream), upstream.baseUri(), CALLERS * 2);
             long[] latencies;
             try {
-                latencies = callers(middleware.ordersUri(), name.replaceAll("[^a-z0-9]+", "-"), orders);
+                latencies = callers(middleware.ordersUri(), name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"), orders);
             } catch (Exception e) {
                 middleware.close();
                 throw e;
