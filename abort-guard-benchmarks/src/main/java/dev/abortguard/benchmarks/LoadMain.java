@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Loopback load runs against embedded Tomcat 11, each writing a {@code .properties} file of
- * results: {@code throughput OUT_FILE}, {@code storm OUT_FILE LOG_FILE}, {@code deadline OUT_FILE}.
+ * results: {@code throughput OUT_FILE}, {@code storm OUT_FILE LOG_FILE}, {@code deadline OUT_FILE},
+ * {@code overload OUT_FILE} (a fasthttp-like upstream over its connection limit, see {@link OverloadLoad}).
  * Durations scale with the system property {@code bench.scale} (default 1.0).
  */
 public final class LoadMain {
@@ -62,6 +63,9 @@ public final class LoadMain {
                 break;
             case "client":
                 client(results);
+                break;
+            case "overload":
+                OverloadLoad.run(results, SCALE);
                 break;
             default:
                 throw new IllegalArgumentException("unknown run " + args[0]);
