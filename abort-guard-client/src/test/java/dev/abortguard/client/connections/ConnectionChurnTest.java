@@ -19,6 +19,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
@@ -225,6 +226,24 @@ class ConnectionChurnTest {
         } finally {
             logger.detachAppender(lines);
         }
+    }
+
+    @Test
+    void theReadmeSnippetCountsConnections() throws Exception {
+        // README "Connection churn", as written
+        ConnectionCounters connections = new ConnectionCounters();
+        TimeoutRecoveryPolicy policy = TimeoutRecoveryPolicy.builder()
+                .addConnectionListener(connections)          // or new MicrometerConnectionMetrics(registry)
+                .build();
+        PoolingHttpClientConnectionManager pool =
+                policy.instrument(PoolingHttpClientConnectionManagerBuilder.create()).build();
+        CloseableHttpClient client =
+                policy.wrap(policy.instrument(HttpClients.custom().setConnectionManager(pool)).build());
+        try (client) {
+            assertThat(get(client, server.uri("/close"))).isEqualTo("ok");
+        }
+        assertThat(connections.opened(server.route())).isEqualTo(1);
+        assertThat(connections.closed(server.route(), ConnectionCloseReason.SERVER_CONNECTION_CLOSE)).isEqualTo(1);
     }
 
     @Test
