@@ -119,7 +119,7 @@ public final class LogicalRequest<R> {
             route.firstAttempt(System.nanoTime());
         }
         return new Attempt(attempt, new ExchangeProgress(), RecoveryDecisions.honoursRetryAfter(facts()),
-                resent != Resent.NO, deadlines);
+                resent != Resent.NO, deadlines, recoveryStarted, recoveryDeadline);
     }
 
     /** What the decisions need to know, now. */
