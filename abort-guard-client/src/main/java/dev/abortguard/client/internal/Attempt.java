@@ -1,6 +1,7 @@
 package dev.abortguard.client.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * One attempt of a logical request, as the {@link LogicalRequest} hands it to the call: its
@@ -15,12 +16,36 @@ import java.io.IOException;
  * @param resend whether an earlier attempt's outcome is unknown, so that an {@linkplain
  *     ResponseChecks#leavesOutcomeUnknown unsettling} status is not the answer
  * @param deadlines the client's exchange deadline
+ * @param recovering whether the logical request's recovery timeout is running (an earlier attempt's
+ *     outcome was unknown)
+ * @param recoveryDeadline when the recovery timeout ends ({@link System#nanoTime()}); only read
+ *     while {@code recovering}
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
 public record Attempt(
-        int number, ExchangeProgress progress, boolean retryAfterAllowed, boolean budgetRefused, boolean resend,
-        ExchangeDeadlines deadlines) {
+        int number,
+        ExchangeProgress progress,
+        boolean retryAfterAllowed,
+        boolean budgetRefused,
+        boolean resend,
+        ExchangeDeadlines deadlines,
+        boolean recovering,
+        long recoveryDeadline) {
+
+    /**
+     * The longest {@code Retry-After} this attempt may honour: the policy's {@code cap}, or the time
+     * left before the recovery timeout when that is less, so that a wait that cannot end before the
+     * recovery timeout is not started (the answer is then judged as if it had no {@code Retry-After}).
+     * Zero means none.
+     */
+    public Duration retryAfterCap(Duration cap) {
+        if (!recovering) {
+            return cap;
+        }
+        long left = recoveryDeadline - System.nanoTime();
+        return left <= 0 ? Duration.ZERO : left < cap.toNanos() ? Duration.ofNanos(left) : cap;
+    }
 
     /** Arms the exchange deadline; {@code cancel} aborts the running exchange when it passes. */
     public DeadlineTimer.Deadline arm(Runnable cancel) {

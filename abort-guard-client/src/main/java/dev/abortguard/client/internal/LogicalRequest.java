@@ -134,7 +134,7 @@ public final class LogicalRequest<R> {
         lastProgress = new ExchangeProgress();
         return new Attempt(attempt, lastProgress, honours,
                 !honours && facts.attemptsLeft() && facts.repeatable() && !facts.budgetAllows(),
-                resent != Resent.NO, deadlines);
+                resent != Resent.NO, deadlines, recoveryStarted, recoveryDeadline);
     }
 
     /** What the decisions need to know, now. */

@@ -100,7 +100,8 @@ public final class ResponseChecks {
         int status = response.getCode();
         attempt.progress().markResponseHead(status);
         if (attempt.retryAfterAllowed()) {
-            Optional<Duration> delay = RetryAfter.delay(response, maxRetryAfter, clock);
+            // during recovery, a wait that cannot end before the recovery timeout is not one to start
+            Optional<Duration> delay = RetryAfter.delay(response, attempt.retryAfterCap(maxRetryAfter), clock);
             if (delay.isPresent()) {
                 return Optional.of(new AttemptResult.RetryAfterAnswer<>(status, delay.get(), keep));
             }

@@ -62,7 +62,9 @@ public final class LedgerServer implements AutoCloseable {
         /** Answer 422 "key reused with a different payload" (IETF idempotency draft), without recording. */
         UNPROCESSABLE_422,
         /** Record, then answer 500. */
-        RECORD_THEN_500
+        RECORD_THEN_500,
+        /** Answer 429 with the {@code Retry-After} value of {@link LedgerServer#retryAfter}, without recording. */
+        TOO_MANY_REQUESTS
     }
 
     /** A ledger entry. */
@@ -96,6 +98,10 @@ public final class LedgerServer implements AutoCloseable {
     private volatile BiFunction<String, Integer, Behavior> script = (key, arrival) -> Behavior.ANSWER;
     private volatile boolean statusDown;
     private volatile int pendingChecks = 2;
+    private volatile java.util.function.Function<String, String> retryAfter = key -> "0";
+    private volatile java.util.function.IntPredicate resetOnAccept = connection -> false;
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger resetOnAcceptCount = new AtomicInteger();
 
     public LedgerServer() throws IOException {
         serverSocket = bindBelowEphemeralRange();
@@ -149,6 +155,29 @@ public final class LedgerServer implements AutoCloseable {
     /** Makes {@code GET /payments/{key}} answer 500, as a status API that is down. */
     public void statusDown(boolean down) {
         this.statusDown = down;
+    }
+
+    /** The {@code Retry-After} value of {@link Behavior#TOO_MANY_REQUESTS} by key, computed per answer. */
+    public void retryAfter(java.util.function.Function<String, String> value) {
+        this.retryAfter = value;
+    }
+
+    /**
+     * Which accepted connections (numbered from 1) the server resets at once: accepted, then closed
+     * with SO_LINGER 0 before a byte of the request is read, so nothing on them is ever processed.
+     */
+    public void resetOnAccept(java.util.function.IntPredicate connection) {
+        this.resetOnAccept = connection;
+    }
+
+    /** Connections accepted so far, reset ones included. */
+    public int acceptedConnections() {
+        return accepted.get();
+    }
+
+    /** Connections reset on accept so far. */
+    public int resetOnAcceptConnections() {
+        return resetOnAcceptCount.get();
     }
 
     /** How many status checks a {@link Behavior#PENDING_THEN_STALL} payment stays pending for. */
@@ -206,6 +235,12 @@ public final class LedgerServer implements AutoCloseable {
         while (!serverSocket.isClosed()) {
             try {
                 Socket socket = serverSocket.accept();
+                if (resetOnAccept.test(accepted.incrementAndGet())) {
+                    resetOnAcceptCount.incrementAndGet();
+                    socket.setSoLinger(true, 0);
+                    socket.close();
+                    continue;
+                }
                 open.add(socket);
                 workers.execute(() -> serve(socket));
             } catch (IOException e) {
@@ -320,6 +355,9 @@ public final class LedgerServer implements AutoCloseable {
                         java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).minusHours(1));
                 respond(out, 429, "slow down", "Retry-After: " + past + "\r\n");
                 return true;
+            case TOO_MANY_REQUESTS:
+                respond(out, 429, "too many requests", "Retry-After: " + retryAfter.apply(key) + "\r\n");
+                return true;
             case CONFLICT_409:
                 respond(out, 409, "in progress " + key);
                 return true;
@@ -414,6 +452,7 @@ public final class LedgerServer implements AutoCloseable {
             case 202: return "Accepted";
             case 404: return "Not Found";
             case 409: return "Conflict";
+            case 429: return "Too Many Requests";
             case 500: return "Internal Server Error";
             case 503: return "Service Unavailable";
             default: return "Status";
