@@ -18,7 +18,9 @@ import org.apache.hc.core5.http.HttpResponse;
  *   <li>{@link #fasthttpConcurrencyLimit()}: Go fasthttp's answer to a connection accepted beyond
  *       its {@code Server.Concurrency} limit, written before it reads a byte of the request;
  *   <li>{@link #finagleNack()}: Finagle's retryable nack ({@code finagle-http-nack} header), sent
- *       by a server that rejected the request without processing it.
+ *       by a server that rejected the request without processing it;
+ *   <li>{@link #earlyRefusal()}: a 4xx/5xx with {@code Connection: close} that arrived before the
+ *       request body was fully sent.
  * </ul>
  *
  * <p>The policy reads the body only of a 4xx/5xx response with a {@code Content-Length} of at most
@@ -72,11 +74,27 @@ public interface NotAppliedAnswer {
     }
 
     /**
-     * The built-in proofs: {@link #fasthttpConcurrencyLimit()} and {@link #finagleNack()}.
+     * A 4xx/5xx answer with {@code Connection: close} that arrived while the request body was still
+     * being sent, so that HttpClient stopped sending it: a server that refuses before it has read the
+     * request, and closes, did not process it (a load shedder, a concurrency limit, a size limit).
+     * Decided on the wire, so it needs a pool built through {@code
+     * TimeoutRecoveryPolicy.instrument(PoolingHttpClientConnectionManagerBuilder)} (which turns on
+     * HttpCore's response-out-of-order detection) and a body of known length; its {@link #proves}
+     * alone always answers false. A 2xx that came early proves nothing.
+     *
+     * @return the proof
+     */
+    static NotAppliedAnswer earlyRefusal() {
+        return BuiltInNotAppliedAnswers.EARLY_REFUSAL;
+    }
+
+    /**
+     * The built-in proofs: {@link #fasthttpConcurrencyLimit()}, {@link #finagleNack()} and {@link
+     * #earlyRefusal()}.
      *
      * @return an immutable list
      */
     static List<NotAppliedAnswer> defaults() {
-        return List.of(fasthttpConcurrencyLimit(), finagleNack());
+        return List.of(fasthttpConcurrencyLimit(), finagleNack(), earlyRefusal());
     }
 }

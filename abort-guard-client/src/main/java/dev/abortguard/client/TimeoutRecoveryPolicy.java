@@ -220,19 +220,23 @@ public final class TimeoutRecoveryPolicy {
      *         policy.wrap(policy.instrument(HttpClients.custom().setConnectionManager(pool)).build());
      * }</pre>
      *
+     * <p>It also turns on HttpCore's response-out-of-order detection, so that a server that refuses
+     * while the request body is still being sent is read at once and proves the request was not
+     * processed ({@link NotAppliedAnswer#earlyRefusal()}), with or without connection listeners.
+     *
      * <p>This sets the builder's connection factory, replacing one set before; one set after this
-     * call replaces the tracking. Costs one small object per connection and one entity wrapper per
-     * response with a body; nothing is logged. Without connection listeners it installs nothing.
-     * Classic (blocking) pools only: HttpClient 5's async pool has no connection factory to wrap.
+     * call replaces the tracking. Tracking costs one small object per connection and one entity
+     * wrapper per response with a body; nothing is logged. Classic (blocking) pools only:
+     * HttpClient 5's async pool has no connection factory to wrap.
      *
      * @param builder the pool builder to customize
      * @return the same builder, for chaining
      */
     public PoolingHttpClientConnectionManagerBuilder instrument(PoolingHttpClientConnectionManagerBuilder builder) {
         Objects.requireNonNull(builder, "builder");
-        if (!connectionListeners.isEmpty()) {
-            builder.setConnectionFactory(new TrackingConnectionFactory(new ConnectionEvents(connectionListeners)));
-        }
+        builder.setConnectionFactory(connectionListeners.isEmpty()
+                ? TrackingConnectionFactory.MONITORING
+                : new TrackingConnectionFactory(new ConnectionEvents(connectionListeners)));
         return builder;
     }
 

@@ -31,7 +31,32 @@ public enum BuiltInNotAppliedAnswers implements NotAppliedAnswer {
         public boolean proves(HttpResponse head, byte[] body) {
             return head.containsHeader("finagle-http-nack");
         }
+    },
+    /**
+     * Decided on the wire, not on the response alone (see {@link ResponseChecks}): its {@code
+     * proves} is false, its presence in the list turns the wire check on.
+     */
+    EARLY_REFUSAL("an error answer with Connection: close before the request body was sent") {
+        @Override
+        public boolean proves(HttpResponse head, byte[] body) {
+            return false;
+        }
     };
+
+    /**
+     * Whether {@code head}, read after the connection stopped sending the request body because of
+     * it, refuses the request: a 4xx/5xx that closes the connection. A server that answers before it
+     * has read the body, and closes, did not process the request (a 2xx might have been processed
+     * from a partial body and proves nothing).
+     */
+    static boolean refusesEarly(HttpResponse head) {
+        return head.getCode() >= 400 && TrackedConnection.hasCloseToken(connectionHeader(head));
+    }
+
+    private static String connectionHeader(HttpResponse head) {
+        Header connection = head.getFirstHeader(HttpHeaders.CONNECTION);
+        return connection == null || connection.getValue() == null ? "" : connection.getValue();
+    }
 
     private final String description;
 

@@ -29,6 +29,7 @@ public final class ExchangeProgress implements ReadFailureSink {
     private volatile IOException bodyFailure;
     private volatile boolean deadlineFired;
     private volatile int refusedOverloadAnswer;
+    private volatile boolean requestBodyCutShort;
     private volatile Duration refusedRetryAfter;
     private volatile boolean refusedForBudget;
 
@@ -121,6 +122,18 @@ public final class ExchangeProgress implements ReadFailureSink {
     /** Whether the overload answer went unhonoured because the route's retry budget was spent. */
     public boolean unhonouredForBudget() {
         return refusedForBudget;
+    }
+
+    /**
+     * The connection stopped writing the request body because the server answered first
+     * (HttpCore's response-out-of-order detection): the server cannot have read the whole request.
+     */
+    public void markRequestBodyCutShort() {
+        requestBodyCutShort = true;
+    }
+
+    public boolean requestBodyCutShort() {
+        return requestBodyCutShort;
     }
 
     public void markDeadlineFired() {

@@ -6,6 +6,7 @@ import javax.net.ssl.SSLSession;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.EndpointDetails;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.io.HttpClientConnection;
@@ -56,7 +57,23 @@ public final class PhaseRecordingConnection implements HttpClientConnection {
 
     @Override
     public void sendRequestEntity(ClassicHttpRequest request) throws HttpException, IOException {
-        delegate.sendRequestEntity(request);
+        HttpEntity entity = request.getEntity();
+        if (entity != null && entity.getContentLength() > EarlyResponseDetector.CHUNK) {
+            // cut into pieces, so that an early answer is noticed between them (EarlyResponseDetector)
+            request.setEntity(new SlicedEntity(entity));
+            try {
+                delegate.sendRequestEntity(request);
+            } finally {
+                request.setEntity(entity);
+            }
+        } else {
+            delegate.sendRequestEntity(request);
+        }
+        // HttpCore leaves the connection inconsistent when it stopped a body of known length
+        // because the response came first (only with a response-out-of-order strategy)
+        if (!delegate.isConsistent()) {
+            progress.markRequestBodyCutShort();
+        }
     }
 
     @Override

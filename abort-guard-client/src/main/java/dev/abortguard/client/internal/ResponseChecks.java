@@ -105,7 +105,7 @@ public final class ResponseChecks {
             if (delay.isPresent()) {
                 return Optional.of(new AttemptResult.RetryAfterAnswer<>(status, delay.get(), keep));
             }
-            NotAppliedAnswer proof = proof(response, smallBody);
+            NotAppliedAnswer proof = proof(response, smallBody, attempt.progress());
             if (proof != null) {
                 return Optional.of(new AttemptResult.NotAppliedReply<>(status, proof.toString(), keep));
             }
@@ -116,7 +116,7 @@ public final class ResponseChecks {
             if (delay.isPresent()) {
                 attempt.progress().markUnhonouredOverloadAnswer(
                         ExchangeProgress.OVERLOAD_RETRY_AFTER, delay.get(), attempt.budgetRefused());
-            } else if (proof(response, smallBody) != null) {
+            } else if (proof(response, smallBody, attempt.progress()) != null) {
                 attempt.progress().markUnhonouredOverloadAnswer(
                         ExchangeProgress.OVERLOAD_NOT_APPLIED, null, attempt.budgetRefused());
             }
@@ -128,8 +128,14 @@ public final class ResponseChecks {
     }
 
     /** The first configured proof that {@code response} was not processed, or {@code null}. */
-    private NotAppliedAnswer proof(HttpResponse response, byte[] smallBody) {
+    private NotAppliedAnswer proof(HttpResponse response, byte[] smallBody, ExchangeProgress progress) {
         for (NotAppliedAnswer answer : notAppliedAnswers) {
+            if (answer == BuiltInNotAppliedAnswers.EARLY_REFUSAL) {
+                if (progress.requestBodyCutShort() && BuiltInNotAppliedAnswers.refusesEarly(response)) {
+                    return answer;
+                }
+                continue;
+            }
             try {
                 if (answer.proves(response, smallBody)) {
                     return answer;

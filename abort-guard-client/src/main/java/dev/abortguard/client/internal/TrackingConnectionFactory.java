@@ -5,6 +5,7 @@ import java.net.Socket;
 import javax.net.ssl.SSLSocket;
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.io.ManagedHttpClientConnection;
+import dev.abortguard.client.NotAppliedAnswer;
 import org.apache.hc.core5.http.io.HttpConnectionFactory;
 
 /**
@@ -19,8 +20,18 @@ public final class TrackingConnectionFactory implements HttpConnectionFactory<Ma
     private final HttpConnectionFactory<ManagedHttpClientConnection> connections;
     private final ConnectionEvents events;
 
+    /**
+     * HttpClient's connections with early-response detection on ({@link EarlyResponseDetector}): a
+     * server that answers while the request body is still being sent is read at once, not after the
+     * whole body (so that {@link NotAppliedAnswer#earlyRefusal()} can see it).
+     */
+    public static final HttpConnectionFactory<ManagedHttpClientConnection> MONITORING =
+            ManagedHttpClientConnectionFactory.builder()
+                    .responseOutOfOrderStrategy(EarlyResponseDetector.INSTANCE)
+                    .build();
+
     public TrackingConnectionFactory(ConnectionEvents events) {
-        this(ManagedHttpClientConnectionFactory.INSTANCE, events);
+        this(MONITORING, events);
     }
 
     TrackingConnectionFactory(HttpConnectionFactory<ManagedHttpClientConnection> connections, ConnectionEvents events) {

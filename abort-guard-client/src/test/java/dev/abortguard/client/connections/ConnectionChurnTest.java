@@ -247,7 +247,7 @@ class ConnectionChurnTest {
     }
 
     @Test
-    void withoutConnectionListenersThePoolBuilderIsLeftAsItIs() {
+    void instrumentingAPoolBuilderReturnsItAndANullConnectionListenerFailsAtBuild() {
         PoolingHttpClientConnectionManagerBuilder pool = PoolingHttpClientConnectionManagerBuilder.create();
         assertThat(TimeoutRecoveryPolicy.builder().build().instrument(pool)).isSameAs(pool);
         assertThatThrownBy(() -> TimeoutRecoveryPolicy.builder().addConnectionListener(null).build())
