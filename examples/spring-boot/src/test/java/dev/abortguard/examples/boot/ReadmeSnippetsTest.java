@@ -79,12 +79,15 @@ class ReadmeSnippetsTest {
     }
 
     @Test
-    void theFirstCodeBlockIsTheDemoAndTheSecondTheTestCommandThatCiRuns() throws Exception {
+    void theFirstCodeBlocksAreTheDemosAndTheNextTheTestCommandThatCiRuns() throws Exception {
         Matcher blocks = Pattern.compile("```[a-z]*\\n(.*?)```", Pattern.DOTALL).matcher(readme());
-        assertTrue(blocks.find());
-        String demo = blocks.group(1).strip();
-        assertTrue(demo.contains("java -jar examples/seed-demo/target/seed-demo.jar"), demo);
-        assertFalse(demo.contains("\n"), "one line to paste");
+        for (String jar : List.of("examples/seed-demo/target/seed-demo.jar", "examples/overload-demo/target/overload-demo.jar")) {
+            assertTrue(blocks.find());
+            String demo = blocks.group(1).strip();
+            assertTrue(demo.contains("java -jar " + jar), demo);
+            assertFalse(demo.contains("\n"), "one line to paste");
+            assertTrue(Files.exists(ROOT.resolve(jar).getParent().getParent().resolve("pom.xml")), jar);
+        }
         assertTrue(blocks.find());
         assertEquals("mvn -B verify", blocks.group(1).strip());
         assertTrue(Files.readString(ROOT.resolve(".ci/run")).contains("\nmvn -B verify\n"), ".ci/run runs the README's test command");
