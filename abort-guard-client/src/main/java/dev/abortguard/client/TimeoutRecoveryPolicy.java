@@ -8,6 +8,7 @@ import dev.abortguard.client.internal.PhaseObservingExecHandler;
 import dev.abortguard.client.internal.PhaseRecordingRequestExecutor;
 import dev.abortguard.client.internal.RecoveringHttpClient;
 import dev.abortguard.client.internal.RecoverySettings;
+import dev.abortguard.client.internal.SessionTracking;
 import dev.abortguard.client.internal.TrackingConnectionFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
@@ -237,6 +239,30 @@ public final class TimeoutRecoveryPolicy {
         builder.setConnectionFactory(connectionListeners.isEmpty()
                 ? TrackingConnectionFactory.MONITORING
                 : new TrackingConnectionFactory(new ConnectionEvents(connectionListeners)));
+        return builder;
+    }
+
+    /**
+     * Prepares an async client builder for {@link #wrapAsync}: a retry strategy that keeps
+     * HttpClient's default for the requests the policy does not cover and none for those it covers
+     * (HttpClient's default resends any request, a POST included, on a 503 or 429 with no proof it
+     * was not processed), and, with {@linkplain Builder#addConnectionListener connection
+     * listeners}, an I/O session listener that reports each connection's open and close. The async
+     * reactor says less than a classic connection: a close is {@link
+     * ConnectionCloseReason#RESPONSE_TIMEOUT} after a timeout, {@link ConnectionCloseReason#ERROR}
+     * after an exception, else {@link ConnectionCloseReason#EVICTED}, and never a reset.
+     *
+     * <p>This sets the builder's retry strategy and I/O session listener, replacing ones set before.
+     *
+     * @param builder the builder to customize
+     * @return the same builder, for chaining
+     */
+    public HttpAsyncClientBuilder instrument(HttpAsyncClientBuilder builder) {
+        Objects.requireNonNull(builder, "builder");
+        builder.setRetryStrategy(new CoveredRequestsRetryStrategy());
+        if (!connectionListeners.isEmpty()) {
+            builder.setIOSessionListener(new SessionTracking(new ConnectionEvents(connectionListeners)));
+        }
         return builder;
     }
 

@@ -106,12 +106,15 @@ public final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse>
     public CompletableFuture<AttemptResult<SimpleHttpResponse>> send(Attempt attempt) {
         ExchangeProgress progress = attempt.progress();
         SimpleHttpRequest request = SimpleRequestBuilder.copy(original).setHeaders(headers).build();
+        HttpContext attemptContext = context == null ? HttpClientContext.create() : context;
+        // marks the exchange as covered, so that HttpClient's own retry leaves it to the policy
+        attemptContext.setAttribute(ExchangeProgress.ATTRIBUTE, progress);
         CompletableFuture<SimpleHttpResponse> result = new CompletableFuture<>();
         Future<SimpleHttpResponse> exchange =
                 client.execute(
                         SimpleRequestProducer.create(request),
                         SimpleResponseConsumer.create(),
-                        context == null ? HttpClientContext.create() : context,
+                        attemptContext,
                         new FutureCallback<>() {
                             @Override
                             public void completed(SimpleHttpResponse response) {
