@@ -79,7 +79,10 @@ class AsyncInstrumentTest {
                 SimpleHttpRequest get = SimpleRequestBuilder.get(server.uri("/ok")).build();
                 assertThat(recovery.execute(get).get(10, TimeUnit.SECONDS).getBodyText()).isEqualTo("ok");
             }
-            assertThat(connections.opened(server.route())).as(connections::toString).isEqualTo(1);
+            // HttpClient's async pool releases a connection after completing the future, so the next
+            // request may lease a second one: what counts is that the client saw what the server saw
+            await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(connections.opened(server.route()))
+                    .as(connections::toString).isEqualTo(server.accepted()).isBetween(1L, 3L));
             SimpleHttpRequest stalled = SimpleRequestBuilder.get(server.uri("/stall")).build();
             assertThatThrownBy(() -> recovery.execute(stalled).get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class);
