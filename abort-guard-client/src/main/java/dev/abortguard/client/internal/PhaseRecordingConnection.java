@@ -18,13 +18,12 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
-public final class PhaseRecordingConnection implements HttpClientConnection {
+public final class PhaseRecordingConnection extends ForwardingClientConnection<HttpClientConnection> {
 
-    private final HttpClientConnection delegate;
     private final ExchangeProgress progress;
 
     public PhaseRecordingConnection(HttpClientConnection delegate, ExchangeProgress progress) {
-        this.delegate = delegate;
+        super(delegate);
         this.progress = progress;
     }
 
@@ -45,15 +44,7 @@ public final class PhaseRecordingConnection implements HttpClientConnection {
         return response;
     }
 
-    @Override
-    public boolean isConsistent() {
-        return delegate.isConsistent();
-    }
 
-    @Override
-    public void terminateRequest(ClassicHttpRequest request) throws HttpException, IOException {
-        delegate.terminateRequest(request);
-    }
 
     @Override
     public void sendRequestEntity(ClassicHttpRequest request) throws HttpException, IOException {
@@ -76,74 +67,17 @@ public final class PhaseRecordingConnection implements HttpClientConnection {
         }
     }
 
-    @Override
-    public void receiveResponseEntity(ClassicHttpResponse response)
-            throws HttpException, IOException {
-        delegate.receiveResponseEntity(response);
-    }
 
-    @Override
-    public boolean isDataAvailable(Timeout timeout) throws IOException {
-        return delegate.isDataAvailable(timeout);
-    }
 
-    @Override
-    public boolean isStale() throws IOException {
-        return delegate.isStale();
-    }
 
-    @Override
-    public void flush() throws IOException {
-        delegate.flush();
-    }
 
-    @Override
-    public void close() throws IOException {
-        delegate.close();
-    }
 
-    @Override
-    public void close(CloseMode closeMode) {
-        delegate.close(closeMode);
-    }
 
-    @Override
-    public EndpointDetails getEndpointDetails() {
-        return delegate.getEndpointDetails();
-    }
 
-    @Override
-    public SocketAddress getLocalAddress() {
-        return delegate.getLocalAddress();
-    }
 
-    @Override
-    public SocketAddress getRemoteAddress() {
-        return delegate.getRemoteAddress();
-    }
 
-    @Override
-    public ProtocolVersion getProtocolVersion() {
-        return delegate.getProtocolVersion();
-    }
 
-    @Override
-    public SSLSession getSSLSession() {
-        return delegate.getSSLSession();
-    }
 
-    @Override
-    public boolean isOpen() {
-        return delegate.isOpen();
-    }
 
-    @Override
-    public Timeout getSocketTimeout() {
-        return delegate.getSocketTimeout();
-    }
 
-    @Override
-    public void setSocketTimeout(Timeout timeout) {
-        delegate.setSocketTimeout(timeout);
-    }
 }

@@ -39,7 +39,8 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
-public final class TrackedConnection implements ManagedHttpClientConnection, Identifiable, ReadFailureSink {
+public final class TrackedConnection extends ForwardingClientConnection<ManagedHttpClientConnection>
+        implements ManagedHttpClientConnection, Identifiable, ReadFailureSink {
 
     /** What the connection's own I/O last failed with, as far as the close reason cares. */
     enum IoFailure {
@@ -52,7 +53,6 @@ public final class TrackedConnection implements ManagedHttpClientConnection, Ide
         OTHER
     }
 
-    private final ManagedHttpClientConnection delegate;
     private final ConnectionEvents events;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean bound;
@@ -66,7 +66,7 @@ public final class TrackedConnection implements ManagedHttpClientConnection, Ide
     private volatile IoFailure failure = IoFailure.NONE;
 
     TrackedConnection(ManagedHttpClientConnection delegate, ConnectionEvents events) {
-        this.delegate = delegate;
+        super(delegate);
         this.events = events;
     }
 
@@ -299,15 +299,7 @@ public final class TrackedConnection implements ManagedHttpClientConnection, Ide
         }
     }
 
-    @Override
-    public boolean isConsistent() {
-        return delegate.isConsistent();
-    }
 
-    @Override
-    public boolean isDataAvailable(Timeout timeout) throws IOException {
-        return delegate.isDataAvailable(timeout);
-    }
 
     @Override
     public boolean isStale() throws IOException {
@@ -352,43 +344,15 @@ public final class TrackedConnection implements ManagedHttpClientConnection, Ide
         return delegate instanceof Identifiable identifiable ? identifiable.getId() : toString();
     }
 
-    @Override
-    public EndpointDetails getEndpointDetails() {
-        return delegate.getEndpointDetails();
-    }
 
-    @Override
-    public SocketAddress getLocalAddress() {
-        return delegate.getLocalAddress();
-    }
 
-    @Override
-    public SocketAddress getRemoteAddress() {
-        return delegate.getRemoteAddress();
-    }
 
-    @Override
-    public ProtocolVersion getProtocolVersion() {
-        return delegate.getProtocolVersion();
-    }
 
     @Override
     public SSLSession getSSLSession() {
         return delegate.getSSLSession();
     }
 
-    @Override
-    public boolean isOpen() {
-        return delegate.isOpen();
-    }
 
-    @Override
-    public Timeout getSocketTimeout() {
-        return delegate.getSocketTimeout();
-    }
 
-    @Override
-    public void setSocketTimeout(Timeout timeout) {
-        delegate.setSocketTimeout(timeout);
-    }
 }
