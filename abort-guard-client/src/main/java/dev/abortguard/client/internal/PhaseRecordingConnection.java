@@ -1,17 +1,11 @@
 package dev.abortguard.client.internal;
 
 import java.io.IOException;
-import java.net.SocketAddress;
-import javax.net.ssl.SSLSession;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.EndpointDetails;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
-import org.apache.hc.core5.http.ProtocolVersion;
 import org.apache.hc.core5.http.io.HttpClientConnection;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.Timeout;
 
 /**
  * Delegates every call and records the request-head write in an {@link ExchangeProgress}.
