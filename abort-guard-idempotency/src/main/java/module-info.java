@@ -10,6 +10,9 @@ module dev.abortguard.idempotency {
     requires org.slf4j;
     // optional; an automatic module with a stable Automatic-Module-Name
     requires static lettuce.core;
+    // provided by the servlet container that runs IdempotencyFilter; the stores do not need it
+    requires static jakarta.servlet;
 
     exports dev.abortguard.idempotency;
+    exports dev.abortguard.idempotency.servlet;
 }
