@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Assumptions;
  * how to get them, unless the build says {@code -Dabortguard.test.external=skip} (a developer build
  * without the servers; CI never sets it), when it is reported as skipped.
  */
-final class ExternalServices {
+public final class ExternalServices {
 
     static final String PG_URL = "ABORTGUARD_TEST_PG_URL";
     static final String REDIS_URI = "ABORTGUARD_TEST_REDIS_URI";
@@ -21,12 +21,12 @@ final class ExternalServices {
     }
 
     /** A JDBC URL of a PostgreSQL database the tests may create tables in. */
-    static String postgresUrl() {
+    public static String postgresUrl() {
         return required(PG_URL, "PostgreSQL");
     }
 
     /** A redis:// URI of a Redis server the tests may write to. */
-    static String redisUri() {
+    public static String redisUri() {
         return required(REDIS_URI, "redis-server");
     }
 

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The module resolves on the module path, is a real module and exports only its API; Lettuce
- * (the Redis store's client) is not needed to resolve it. The tests run on the class path, so this
+ * (the Redis store's client) and the servlet API (the filter's, provided by the container) are not
+ * needed to resolve it. The tests run on the class path, so this
  * resolves this build's own class path entries as modules.
  */
 class ModuleDescriptorTest {
@@ -30,10 +31,10 @@ class ModuleDescriptorTest {
 
         assertThat(descriptor.isAutomatic()).isFalse();
         assertThat(descriptor.exports()).extracting(ModuleDescriptor.Exports::source)
-                .containsExactly("dev.abortguard.idempotency");
+                .containsExactlyInAnyOrder("dev.abortguard.idempotency", "dev.abortguard.idempotency.servlet");
         assertThat(configuration.modules().stream().map(ResolvedModule::name).collect(Collectors.toSet()))
                 .contains("org.slf4j") // java.sql is in the boot layer, the parent of this configuration
-                .doesNotContain("lettuce.core");
+                .doesNotContain("lettuce.core", "jakarta.servlet"); // the filter's servlet API is the container's
     }
 
     private static Configuration resolve() {
