@@ -66,6 +66,12 @@ public final class ReportMain {
                 continue;
             }
             String name = unquote(f[0]).replace(PKG, "");
+            // a parameterised benchmark's rows differ only in their parameter columns (after the unit)
+            for (int i = 7; i < f.length; i++) {
+                if (!unquote(f[i]).isEmpty()) {
+                    name = name + ":" + unquote(f[i]);
+                }
+            }
             jmh.put(name, new double[] {num(f[4]), num(f[5])});
             jmhUnits.put(name, unquote(f[6]));
         }
@@ -493,6 +499,35 @@ public final class ReportMain {
             }
             md.append("\nThe one-command demo of the same scenario, with a middleware in between, TIME_WAIT by side and the seed's "
                     + "shorter timeout: `java -jar examples/overload-demo/target/overload-demo.jar` (README).\n");
+        }
+
+        if (jmh.containsKey("IdempotencyFilterBenchmark.payment:none")) {
+            md.append("\n## 8. Idempotency filter (JMH, in process)\n\n");
+            md.append("One `POST /payments` (100-byte body; the servlet of section 2 answers 2 KiB) through `IdempotencyFilter` vs a "
+                    + "pass-through filter: a request on no route, then a request with a fresh key each time (read the body and "
+                    + "hash it, claim, hold the answer, store it, send it) on each store. PostgreSQL (through a 4-connection "
+                    + "HikariCP pool, fsync off) and redis-server are real local servers, so their rows are mostly the "
+                    + "round trips: claim and complete are two per request.\n\n");
+            md.append("| | ns/request | B/request | added to the baseline |\n|---|---|---|---|\n");
+            double base = score("IdempotencyFilterBenchmark.payment:none");
+            String[][] rows = {
+                {"pass-through filter (baseline)", "none"},
+                {"filter, request on no route", "off-route"},
+                {"keyed request, in-memory store", "memory"},
+                {"keyed request, PostgreSQL (JDBC)", "postgresql"},
+                {"keyed request, Redis", "redis"},
+            };
+            for (String[] row : rows) {
+                String name = "IdempotencyFilterBenchmark.payment:" + row[1];
+                md.append("| ").append(row[0]).append(" | ").append(scoreText(name)).append(" | ")
+                        .append(fmt(score("IdempotencyFilterBenchmark.payment:gc.alloc.rate.norm:" + row[1]))).append(" | ")
+                        .append(row[1].equals("none") ? "—" : fmt(score(name) - base) + " ns, "
+                                + fmt(score("IdempotencyFilterBenchmark.payment:gc.alloc.rate.norm:" + row[1])
+                                        - score("IdempotencyFilterBenchmark.payment:gc.alloc.rate.norm:none")) + " B").append(" |\n");
+            }
+            md.append("\nA request the filter does not cover allocates nothing more than the baseline. A keyed request "
+                    + "holds its answer and keeps a copy for the store; the in-memory row keeps every record of the run "
+                    + "(24 h retention), which is what its error bar is made of (GC).\n");
         }
 
         md.append("\n## What the misses come from\n\n");

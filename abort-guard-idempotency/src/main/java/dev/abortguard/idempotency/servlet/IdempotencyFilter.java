@@ -339,11 +339,7 @@ public final class IdempotencyFilter implements Filter {
             if (!held.holding() || held.errorSent()) {
                 return;
             }
-            byte[] body = held.body();
-            response.setContentLength(body.length);
-            if (body.length > 0) {
-                response.getOutputStream().write(body);
-            }
+            held.deliverHeld();
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -107,11 +108,13 @@ public final class Answers {
         }
         // Tomcat lists a name once per header line: each name's values are taken once
         Set<String> seen = new HashSet<>();
-        for (String name : new ArrayList<>(response.getHeaderNames())) {
+        Collection<String> names = response.getHeaderNames();
+        for (String name : names == null ? List.<String>of() : new ArrayList<>(names)) {
             if (name == null || NOT_STORED.contains(name.toLowerCase(Locale.ROOT)) || !seen.add(name.toLowerCase(Locale.ROOT))) {
                 continue;
             }
-            for (String value : response.getHeaders(name)) {
+            Collection<String> values = response.getHeaders(name);
+            for (String value : values == null ? List.<String>of() : values) {
                 if (value != null) {
                     headers.add(new StoredResponse.Header(name, value));
                 }

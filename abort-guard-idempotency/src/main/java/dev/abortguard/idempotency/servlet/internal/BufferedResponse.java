@@ -200,6 +200,18 @@ public final class BufferedResponse extends HttpServletResponseWrapper {
         return body.toByteArray();
     }
 
+    /**
+     * Writes the held body to the container's response, without a copy.
+     *
+     * @throws IOException when the write fails (the client is gone)
+     */
+    public void deliverHeld() throws IOException {
+        getResponse().setContentLength(body.size());
+        if (body.size() > 0) {
+            body.writeTo(getResponse().getOutputStream());
+        }
+    }
+
     /** @return how many bytes the body had when it outgrew the limit, or its length */
     public int bodyLength() {
         return body.size();

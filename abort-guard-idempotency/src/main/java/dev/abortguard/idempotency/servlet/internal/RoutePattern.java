@@ -71,16 +71,27 @@ public final class RoutePattern {
         if (!method.equals(requestMethod)) {
             return false;
         }
-        String[] parts = split(path);
-        if (anyTail ? parts.length < segments.length : parts.length != segments.length) {
-            return false;
+        // walks the path in place: a request on no route (most of them) allocates nothing here
+        int end = path.length();
+        if (end > 1 && path.charAt(end - 1) == '/') {
+            end--;
         }
-        for (int i = 0; i < segments.length; i++) {
-            if (!segments[i].equals("*") && !segments[i].equals(parts[i])) {
+        int pos = path.startsWith("/") ? 1 : 0;
+        for (String segment : segments) {
+            if (pos >= end) {
+                return false; // a segment is expected and the path has none left
+            }
+            int slash = path.indexOf('/', pos);
+            int segmentEnd = slash < 0 || slash > end ? end : slash;
+            boolean wildcard = segment.equals("*");
+            boolean fits = wildcard ? segmentEnd > pos
+                    : segment.length() == segmentEnd - pos && path.regionMatches(pos, segment, 0, segment.length());
+            if (!fits) {
                 return false;
             }
+            pos = segmentEnd + 1;
         }
-        return true;
+        return anyTail || pos >= end;
     }
 
     private static String[] split(String path) {
