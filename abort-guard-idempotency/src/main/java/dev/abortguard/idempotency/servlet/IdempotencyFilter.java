@@ -194,6 +194,9 @@ public final class IdempotencyFilter implements Filter {
         } else if (claim instanceof ClaimResult.Completed completed) {
             Answers.replay(response, completed.response().status(), completed.response(), IdempotencyHeaders.REPLAYED, "true");
         } else if (claim instanceof ClaimResult.InProgress inProgress) {
+            // marked like the status endpoint's 202: a client's recovery can tell "being processed" from any other 409
+            response.setHeader(IdempotencyHeaders.STATUS, "in-progress");
+            response.setHeader(IdempotencyHeaders.LEASE_UNTIL, inProgress.leaseUntil().toString());
             response.setHeader("Retry-After", Answers.retryAfter(clock.instant(), inProgress.leaseUntil()));
             Answers.problem(response, 409, "Request in progress",
                     "a request with this key is still being processed; retry it later with the same key");

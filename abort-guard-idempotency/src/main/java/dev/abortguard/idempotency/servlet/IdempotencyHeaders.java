@@ -8,6 +8,7 @@ package dev.abortguard.idempotency.servlet;
  * <pre>
  * request   Idempotency-Key: "k-1"                  the key (quoted string or bare token)
  * replay    Idempotent-Replayed: true               this response is the stored one, not a new run
+ * 409       Idempotency-Status: in-progress, Idempotency-Lease-Until, Retry-After   a request with the key runs
  * status    GET {statusPath}, Idempotency-Key: "k-1"
  *   200     Idempotency-Status: completed, Idempotency-Response-Status: 201, the stored headers and body
  *   202     Idempotency-Status: in-progress, Idempotency-Lease-Until: 2026-12-04T19:00:00Z, Retry-After

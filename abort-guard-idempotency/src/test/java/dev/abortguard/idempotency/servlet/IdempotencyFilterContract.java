@@ -163,6 +163,7 @@ abstract class IdempotencyFilterContract {
         assertThat(repeat.statusCode()).isEqualTo(409);
         assertThat(repeat.headers().firstValue("Retry-After").map(Long::parseLong).orElseThrow()).isBetween(1L, 30L);
         assertThat(repeat.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(repeat.headers().firstValue(IdempotencyHeaders.STATUS)).hasValue("in-progress");
         assertThat(inProgress.statusCode()).isEqualTo(202);
         assertThat(inProgress.headers().firstValue(IdempotencyHeaders.STATUS)).hasValue("in-progress");
         assertThat(inProgress.headers().firstValue(IdempotencyHeaders.LEASE_UNTIL)).isPresent();
