@@ -597,7 +597,8 @@ public final class TimeoutRecoveryPolicy {
          * under the same key, with a repeatable entity, after the retry backoff, within {@link
          * #maxAttempts} and the {@linkplain #retryBudget retry budget}) instead of reaching the
          * caller. A plain 503 without such a proof stays a received response. Default {@link
-         * NotAppliedAnswer#defaults()} (fasthttp's concurrency-limit 503, Finagle's nack); an empty
+         * NotAppliedAnswer#defaults()} (fasthttp's concurrency-limit 503, Finagle's nack, an early
+         * refusal, an HTTP/2 {@code REFUSED_STREAM}); an empty
          * list turns them off.
          *
          * @param answers the proofs, none {@code null}
