@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.pool.ConnPoolControl;
@@ -25,7 +26,8 @@ import org.apache.hc.core5.pool.PoolStats;
  * <p>A route is named {@code scheme://host:port} of its target, in lower case with the scheme's
  * default port filled in: the name {@link RecoveryContext#route()} and the connection listeners use.
  * Pool routes with the same name (one through a proxy, one direct) are summed. Bounded: at most
- * {@value #MAX_ROUTES} names, in the pool's order, and the rest summed under {@value #OVERFLOW}.
+ * {@value #MAX_ROUTES} names, the first in alphabetical order, and the rest summed under {@value
+ * #OVERFLOW}.
  */
 public final class PoolRouteStats {
 
@@ -54,26 +56,38 @@ public final class PoolRouteStats {
      * consistent for its route, not across routes while connections are leased and released).
      *
      * @param pool the pool
-     * @return an unmodifiable map from route name to its summed stats, in the pool's route order,
-     *     at most {@value #MAX_ROUTES} names plus {@value #OVERFLOW}
+     * @return an unmodifiable map from route name to its summed stats: the first {@value #MAX_ROUTES}
+     *     names in alphabetical order, then {@value #OVERFLOW} with the rest summed (when there are more)
      */
     public static Map<String, PoolStats> byRoute(ConnPoolControl<HttpRoute> pool) {
         Objects.requireNonNull(pool, "pool");
-        Map<String, int[]> sums = new LinkedHashMap<>();
+        Map<String, int[]> sums = new TreeMap<>();
         for (HttpRoute route : pool.getRoutes()) {
-            String name = routeName(route);
-            if (!sums.containsKey(name) && sums.size() >= MAX_ROUTES) {
-                name = OVERFLOW;
-            }
             PoolStats stats = pool.getStats(route);
-            int[] sum = sums.computeIfAbsent(name, n -> new int[4]);
+            int[] sum = sums.computeIfAbsent(routeName(route), n -> new int[4]);
             sum[0] += stats.getLeased();
             sum[1] += stats.getPending();
             sum[2] += stats.getAvailable();
             sum[3] += stats.getMax();
         }
         Map<String, PoolStats> result = new LinkedHashMap<>();
-        sums.forEach((name, sum) -> result.put(name, new PoolStats(sum[0], sum[1], sum[2], sum[3])));
+        int[] overflow = null;
+        for (Map.Entry<String, int[]> entry : sums.entrySet()) {
+            int[] sum = entry.getValue();
+            if (result.size() < MAX_ROUTES) {
+                result.put(entry.getKey(), new PoolStats(sum[0], sum[1], sum[2], sum[3]));
+                continue;
+            }
+            if (overflow == null) {
+                overflow = new int[4];
+            }
+            for (int i = 0; i < 4; i++) {
+                overflow[i] += sum[i];
+            }
+        }
+        if (overflow != null) {
+            result.put(OVERFLOW, new PoolStats(overflow[0], overflow[1], overflow[2], overflow[3]));
+        }
         return Collections.unmodifiableMap(result);
     }
 

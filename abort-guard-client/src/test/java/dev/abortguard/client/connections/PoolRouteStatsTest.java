@@ -49,6 +49,9 @@ class PoolRouteStatsTest {
             Map<String, PoolStats> byRoute = PoolRouteStats.byRoute(pool);
             assertThat(byRoute).hasSize(PoolRouteStats.MAX_ROUTES + 1).containsKey(PoolRouteStats.OVERFLOW);
             assertThat(byRoute.values().stream().mapToInt(PoolStats::getLeased).sum()).isEqualTo(routes + 1);
+            // the first 256 names in alphabetical order are named ("http://host-0:80" first), the last 44 summed
+            assertThat(byRoute.keySet().iterator().next()).isEqualTo("http://host-0:80");
+            assertThat(byRoute.get("http://host-0:80").getLeased()).isEqualTo(2);
             assertThat(byRoute.get(PoolRouteStats.OVERFLOW).getLeased()).isEqualTo(44);
             assertThat(byRoute.get(PoolRouteStats.OVERFLOW).getMax()).isEqualTo(44 * 3);
 
