@@ -11,6 +11,8 @@ module dev.abortguard.client {
     // HttpClientBuilder, HttpRequest, ClassicHttpResponse), so a user module needs them readable.
     requires transitive org.apache.httpcomponents.client5.httpclient5;
     requires transitive org.apache.httpcomponents.core5.httpcore5;
+    // HTTP/2 (HttpClient 5's own dependency): a stream reset's error code (REFUSED_STREAM)
+    requires org.apache.httpcomponents.core5.httpcore5.h2;
     requires org.slf4j;
 
     // Micrometer's listener lives in the module dev.abortguard.micrometer

@@ -129,9 +129,10 @@ public final class AsyncTimeoutRecovery implements Closeable {
             return result;
         }
         LogicalRequest<SimpleHttpResponse> logical = engine.open(call);
-        if (!logical.route().admitNow()) {
-            // The route is at its in-flight limit: the wait for a permit must not block the caller,
-            // so the whole request runs on a recovery thread, which waits (bounded) and sends.
+        if (logical.route().nanosUntilAllowed(System.nanoTime()) > 0 || !logical.route().admitNow()) {
+            // The route's upstream asked for quiet (Retry-After), or the route is at its in-flight
+            // limit: the wait must not block the caller, so the whole request runs on a recovery
+            // thread, which waits (bounded) or gives up unsent, and sends.
             startOnRecoveryThread(logical, result);
             return result;
         }
@@ -179,7 +180,10 @@ public final class AsyncTimeoutRecovery implements Closeable {
         return result;
     }
 
-    /** Runs a whole logical request on a recovery thread; a full queue fails it unsent. */
+    /**
+     * Runs a whole logical request on a recovery thread; a full queue fails it unsent (the route had
+     * asked for quiet, or was at its in-flight limit: the matching exception says which).
+     */
     private void startOnRecoveryThread(LogicalRequest<SimpleHttpResponse> logical,
                                        CompletableFuture<SimpleHttpResponse> result) {
         try {
@@ -192,7 +196,10 @@ public final class AsyncTimeoutRecovery implements Closeable {
             });
         } catch (RejectedExecutionException rejected) {
             Route route = logical.route();
-            result.completeExceptionally(new InFlightLimitExceededException(route.name(), route.limit(), Duration.ZERO));
+            long quiet = route.nanosUntilAllowed(System.nanoTime());
+            result.completeExceptionally(quiet > 0
+                    ? new RetryAfterPendingException(route.name(), Duration.ofNanos(quiet), Duration.ZERO)
+                    : new InFlightLimitExceededException(route.name(), route.limit(), Duration.ZERO));
         }
     }
 

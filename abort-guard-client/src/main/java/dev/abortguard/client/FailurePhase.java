@@ -14,8 +14,9 @@ package dev.abortguard.client;
 public enum FailurePhase {
     /**
      * Nothing of the request reached the server: pool lease timeout, connect timeout, connection
-     * refused, unknown host, or a deadline that fired before the request head was written. Retrying
-     * is safe for any method.
+     * refused, unknown host, or a deadline that fired before the request head was written; or an
+     * HTTP/2 stream the server reset with {@code REFUSED_STREAM}, which RFC 9113 says was not
+     * processed ({@link NotAppliedAnswer#refusedStream()}). Retrying is safe for any method.
      */
     NEVER_SENT,
 

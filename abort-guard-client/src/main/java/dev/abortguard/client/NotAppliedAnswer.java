@@ -20,7 +20,9 @@ import org.apache.hc.core5.http.HttpResponse;
  *   <li>{@link #finagleNack()}: Finagle's retryable nack ({@code finagle-http-nack} header), sent
  *       by a server that rejected the request without processing it;
  *   <li>{@link #earlyRefusal()}: a 4xx/5xx with {@code Connection: close} that arrived before the
- *       request body was fully sent.
+ *       request body was fully sent;
+ *   <li>{@link #refusedStream()}: an HTTP/2 stream reset with {@code REFUSED_STREAM} (the async
+ *       client over HTTP/2).
  * </ul>
  *
  * <p>The policy reads the body only of a 4xx/5xx response with a {@code Content-Length} of at most
@@ -89,12 +91,41 @@ public interface NotAppliedAnswer {
     }
 
     /**
-     * The built-in proofs: {@link #fasthttpConcurrencyLimit()}, {@link #finagleNack()} and {@link
-     * #earlyRefusal()}.
+     * An HTTP/2 stream the server reset with the error code {@code REFUSED_STREAM}: RFC 9113 section
+     * 8.7 says such a stream was not processed, so the request is sent again under the same key (a
+     * new stream, after the retry backoff), for any method. Decided on HttpCore's {@code
+     * H2StreamResetException} by its type and {@link org.apache.hc.core5.http2.H2Error#REFUSED_STREAM
+     * error code}, never its message; every other reset code ({@code INTERNAL_ERROR}, {@code CANCEL},
+     * ...) stays an unknown outcome. Without this proof in the list a refused stream is an unknown
+     * outcome too. Its {@link #proves} alone always answers false (there is no response).
+     *
+     * <p>HttpCore 5.4 reports a {@code GOAWAY} whose error code is {@code REFUSED_STREAM} with the
+     * same exception and code for every open stream of the connection (its {@code
+     * AbstractH2StreamMultiplexer}), so the two cannot be told apart from the failure: RFC 9113 gives
+     * {@code REFUSED_STREAM} its meaning for a stream reset, and a server that closed a connection
+     * with that code would have its streams at or below the {@code GOAWAY}'s last stream id, which it
+     * may have processed, taken for refused (the same idempotency key then guards the resend). A
+     * {@code GOAWAY} with {@code NO_ERROR} fails the streams it did not take with {@code
+     * RequestNotExecutedException} instead, a never-sent failure.
+     *
+     * <p>Use it with a builder built through {@code
+     * TimeoutRecoveryPolicy.instrument(HttpAsyncClientBuilder)}: HttpClient's default retry strategy
+     * resends a refused stream of an idempotent method ({@code PUT}, {@code DELETE}) itself, and the
+     * policy would then see only what that resend got.
+     *
+     * @return the proof
+     */
+    static NotAppliedAnswer refusedStream() {
+        return BuiltInNotAppliedAnswers.REFUSED_STREAM;
+    }
+
+    /**
+     * The built-in proofs: {@link #fasthttpConcurrencyLimit()}, {@link #finagleNack()}, {@link
+     * #earlyRefusal()} and {@link #refusedStream()}.
      *
      * @return an immutable list
      */
     static List<NotAppliedAnswer> defaults() {
-        return List.of(fasthttpConcurrencyLimit(), finagleNack(), earlyRefusal());
+        return List.of(fasthttpConcurrencyLimit(), finagleNack(), earlyRefusal(), refusedStream());
     }
 }

@@ -1,24 +1,38 @@
 package dev.abortguard.client;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Built-in, dependency-free counters: failures by phase, outcomes by kind, retries, resends,
  * status checks and cancels, and the upstream's overload signals (not-applied answers, {@code
- * Retry-After} answers, budget refusals, in-flight waits and rejections). Totals over every route;
+ * Retry-After} answers, budget refusals, in-flight waits and rejections). Totals over every route,
+ * and the overload signals per route too ({@link #overload(String)}, {@link #overloadByRoute()});
  * {@code MicrometerRecoveryMetrics} tags each meter with its route. Register an instance with {@link
  * TimeoutRecoveryPolicy.Builder#addListener(RecoveryListener)} and read it from code or expose it
  * through your own metrics system; use {@code dev.abortguard.micrometer.MicrometerRecoveryMetrics} (module
  * abort-guard-micrometer) to publish the same counts as Micrometer meters.
+ *
+ * <p>Routes are {@link RecoveryContext#route()}'s {@code scheme://host:port}; at most {@value
+ * #MAX_ROUTES} are counted apart, further ones (and events without a route) under {@value #OVERFLOW}.
  *
  * <p>Thread-safe and lock-free ({@link LongAdder}); reads are not a consistent snapshot across
  * counters while requests are in flight.
  */
 public final class RecoveryCounters implements RecoveryListener {
 
+    /** The most routes whose overload signals are counted apart. */
+    public static final int MAX_ROUTES = 256;
+
+    /** The route name under which routes beyond {@link #MAX_ROUTES}, and events without one, are counted. */
+    public static final String OVERFLOW = "OTHER";
+
+    private final ConcurrentHashMap<String, RouteSignals> routes = new ConcurrentHashMap<>();
     private final Map<FailurePhase, LongAdder> failures = new EnumMap<>(FailurePhase.class);
     private final Map<RecoveryOutcome, LongAdder> outcomes = new EnumMap<>(RecoveryOutcome.class);
     private final LongAdder retries = new LongAdder();
@@ -75,24 +89,100 @@ public final class RecoveryCounters implements RecoveryListener {
     @Override
     public void onNotApplied(RecoveryContext context) {
         notApplied.increment();
+        signals(context.route()).notApplied.increment();
     }
 
     @Override
     public void onRetryAfter(RecoveryContext context, Duration delay) {
         retryAfterAnswers.increment();
+        signals(context.route()).retryAfterAnswers.increment();
     }
 
     @Override
     public void onBudgetExhausted(RecoveryContext context) {
         budgetExhausted.increment();
+        signals(context.route()).budgetExhausted.increment();
     }
 
     @Override
     public void onInFlightWait(String route, Duration waited, boolean admitted) {
+        RouteSignals signals = signals(route);
         inFlightWaits.increment();
+        signals.inFlightWaits.increment();
         inFlightWaitNanos.add(waited.toNanos());
+        signals.inFlightWaitNanos.add(waited.toNanos());
         if (!admitted) {
             inFlightRejections.increment();
+            signals.inFlightRejections.increment();
+        }
+    }
+
+    /**
+     * One route's overload signals, read now.
+     *
+     * @param route {@code scheme://host:port}, as {@link RecoveryContext#route()} names it, or
+     *     {@value #OVERFLOW}
+     * @return the counts, all zero for a route never seen
+     */
+    public OverloadCounts overload(String route) {
+        RouteSignals signals = route == null ? null : routes.get(route);
+        return signals == null ? OverloadCounts.NONE : signals.read();
+    }
+
+    /**
+     * Every route's overload signals, read now.
+     *
+     * @return an unmodifiable map sorted by route, at most {@value #MAX_ROUTES} routes plus {@value
+     *     #OVERFLOW}
+     */
+    public Map<String, OverloadCounts> overloadByRoute() {
+        Map<String, OverloadCounts> result = new TreeMap<>();
+        routes.forEach((route, signals) -> result.put(route, signals.read()));
+        return Collections.unmodifiableMap(result);
+    }
+
+    /**
+     * The overload signals of one route: what {@link #notApplied()}, {@link #retryAfterAnswers()},
+     * {@link #budgetExhausted()}, {@link #inFlightWaits()}, {@link #inFlightRejections()} and
+     * {@link #inFlightWaitTime()} count in total.
+     *
+     * @param notApplied replies that proved an attempt was not processed
+     * @param retryAfterAnswers {@code Retry-After} answers
+     * @param budgetExhausted recovery steps refused because the route's retry budget was spent
+     * @param inFlightWaits attempts that waited for an in-flight permit
+     * @param inFlightRejections attempts refused unsent for want of a permit
+     * @param inFlightWaitTime the total time attempts waited for permits
+     */
+    public record OverloadCounts(long notApplied, long retryAfterAnswers, long budgetExhausted, long inFlightWaits,
+                                 long inFlightRejections, Duration inFlightWaitTime) {
+
+        /** No signal at all. */
+        public static final OverloadCounts NONE = new OverloadCounts(0, 0, 0, 0, 0, Duration.ZERO);
+    }
+
+    private RouteSignals signals(String route) {
+        String name = route == null ? OVERFLOW : route;
+        RouteSignals signals = routes.get(name);
+        if (signals != null) {
+            return signals;
+        }
+        if (routes.size() >= MAX_ROUTES) {
+            name = OVERFLOW;
+        }
+        return routes.computeIfAbsent(name, n -> new RouteSignals());
+    }
+
+    private static final class RouteSignals {
+        final LongAdder notApplied = new LongAdder();
+        final LongAdder retryAfterAnswers = new LongAdder();
+        final LongAdder budgetExhausted = new LongAdder();
+        final LongAdder inFlightWaits = new LongAdder();
+        final LongAdder inFlightRejections = new LongAdder();
+        final LongAdder inFlightWaitNanos = new LongAdder();
+
+        OverloadCounts read() {
+            return new OverloadCounts(notApplied.sum(), retryAfterAnswers.sum(), budgetExhausted.sum(),
+                    inFlightWaits.sum(), inFlightRejections.sum(), Duration.ofNanos(inFlightWaitNanos.sum()));
         }
     }
 

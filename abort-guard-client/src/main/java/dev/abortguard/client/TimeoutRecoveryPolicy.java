@@ -506,6 +506,13 @@ public final class TimeoutRecoveryPolicy {
          * that callers told the same time do not come back together. The wait may therefore exceed
          * the cap by the floor and the jitter; the cap only judges what the server asked for.
          *
+         * <p>An honoured {@code Retry-After} also sets its route's "not before" time, shared by every
+         * caller of that route through the same wrapped client: retries and resends wait for it, and
+         * so does a first attempt, within the {@linkplain #maxInFlightPerRoute in-flight queue time}
+         * (never past the {@linkplain #exchangeDeadline exchange deadline}); a first attempt that
+         * would have to wait longer is not sent and fails at once with a {@link
+         * RetryAfterPendingException} ({@link FailurePhase#NEVER_SENT}).
+         *
          * @param cap the cap; zero or positive
          * @return this builder
          */
@@ -597,7 +604,8 @@ public final class TimeoutRecoveryPolicy {
          * under the same key, with a repeatable entity, after the retry backoff, within {@link
          * #maxAttempts} and the {@linkplain #retryBudget retry budget}) instead of reaching the
          * caller. A plain 503 without such a proof stays a received response. Default {@link
-         * NotAppliedAnswer#defaults()} (fasthttp's concurrency-limit 503, Finagle's nack); an empty
+         * NotAppliedAnswer#defaults()} (fasthttp's concurrency-limit 503, Finagle's nack, an early
+         * refusal, an HTTP/2 {@code REFUSED_STREAM}); an empty
          * list turns them off.
          *
          * @param answers the proofs, none {@code null}
@@ -655,7 +663,9 @@ public final class TimeoutRecoveryPolicy {
          * attempt is in flight from when it is sent until its response head (and, when the policy
          * reads it, the body) has arrived or it failed. The async adapter takes a free permit
          * without blocking the caller; a request that must wait does so on a recovery thread.
-         * Default: no limit (HttpClient's own pool limit per route still applies).
+         * Default: no limit (HttpClient's own pool limit per route still applies), queue time 1 s.
+         * The queue time also bounds a first attempt's wait for its route's {@code Retry-After}
+         * (see {@link #maxRetryAfter}), limit or not; the two waits share it.
          *
          * @param limit attempts in flight per route; at least 1
          * @param queueTimeout the longest wait for a permit; zero or positive

@@ -138,7 +138,8 @@ public final class AsyncRecoveryCall implements RecoveryCall<SimpleHttpResponse>
                 (response, failure) -> {
                     deadline.disarm();
                     if (failure != null) {
-                        return attempt.<SimpleHttpResponse>failed(asIoException(failure));
+                        IOException io = asIoException(failure);
+                        return checks.<SimpleHttpResponse>refusal(io).orElseGet(() -> attempt.failed(io));
                     }
                     // The response is fully read: a Retry-After answer keeps it for the caller, should
                     // the retry not happen.

@@ -93,6 +93,23 @@ public sealed interface AttemptResult<R> {
     }
 
     /**
+     * A failure that proves the request was not processed ({@link
+     * dev.abortguard.client.NotAppliedAnswer#refusedStream()}, an HTTP/2 stream reset with {@code
+     * REFUSED_STREAM}): as safe to send again as a request that never left, for any method, so its
+     * phase is {@link FailurePhase#NEVER_SENT}; it is counted as a not-applied answer.
+     *
+     * @param failure the failure, what the caller receives when it is not sent again
+     * @param proof which proof matched, for the trail
+     * @param <R> what the caller receives
+     */
+    record RefusedUnprocessed<R>(IOException failure, String proof) implements AttemptResult<R> {
+        @Override
+        public FailurePhase phase() {
+            return FailurePhase.NEVER_SENT;
+        }
+    }
+
+    /**
      * A resend under the same key was answered with a status that {@linkplain
      * ResponseChecks#leavesOutcomeUnknown says nothing} about the earlier attempt; the response was
      * released, and the logical outcome is as unknown as before the resend.

@@ -7,6 +7,8 @@ import java.util.Locale;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http2.H2Error;
+import org.apache.hc.core5.http2.H2StreamResetException;
 
 /**
  * The built-in {@link NotAppliedAnswer}s, with names for the decision trail.
@@ -41,7 +43,28 @@ public enum BuiltInNotAppliedAnswers implements NotAppliedAnswer {
         public boolean proves(HttpResponse head, byte[] body) {
             return false;
         }
+    },
+    /**
+     * Decided on the failure, not on a response (see {@link ResponseChecks#refusal}): its {@code
+     * proves} is false, its presence in the list turns the check on.
+     */
+    REFUSED_STREAM("HTTP/2 RST_STREAM REFUSED_STREAM") {
+        @Override
+        public boolean proves(HttpResponse head, byte[] body) {
+            return false;
+        }
     };
+
+    /**
+     * Whether {@code failure} is HttpCore's report of an HTTP/2 stream reset with the error code
+     * {@code REFUSED_STREAM} (RFC 9113 section 8.7: the stream was refused before any application
+     * processing). Decided by the exception's type and error code alone; every other reset code is
+     * no proof. Only the failure itself is matched, not its causes.
+     */
+    static boolean refusesStream(Throwable failure) {
+        return failure instanceof H2StreamResetException
+                && ((H2StreamResetException) failure).getCode() == H2Error.REFUSED_STREAM.getCode();
+    }
 
     /**
      * Whether {@code head}, read after the connection stopped sending the request body because of

@@ -5,6 +5,7 @@ import dev.abortguard.client.InFlightLimitExceededException;
 import dev.abortguard.client.RecoveryContext;
 import dev.abortguard.client.RecoveryOutcome;
 import dev.abortguard.client.RecoveryStep;
+import dev.abortguard.client.RetryAfterPendingException;
 import dev.abortguard.client.TimeoutRecoveryException;
 import dev.abortguard.client.internal.RecoveryDecisions.Facts;
 import dev.abortguard.client.internal.RecoveryDecisions.Resent;
@@ -13,6 +14,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything one covered logical request has been through: its attempts, its retries, what was
@@ -80,14 +82,39 @@ public final class LogicalRequest<R> {
      * Sends the next attempt holding one of the route's in-flight permits, waited for at most the
      * queue timeout (never past the exchange deadline); without a permit nothing is sent and the
      * attempt ends {@link FailurePhase#NEVER_SENT} with an {@link InFlightLimitExceededException}.
+     * A first attempt also waits, within the same time, for the route's {@code Retry-After} "not
+     * before" time; when that lies beyond it, nothing is sent and the attempt ends {@link
+     * FailurePhase#NEVER_SENT} with a {@link RetryAfterPendingException} at once.
      */
     public AttemptResult<R> send() {
         Attempt next = nextAttempt();
+        long queueLeft = maxQueueWait.toNanos();
+        if (next.number() == 1) {
+            // The route's Retry-After holds first attempts too (retries and resends wait for it in the
+            // engine): within the queue time, never past the exchange deadline, else nothing is sent.
+            long quiet = route.nanosUntilAllowed(System.nanoTime());
+            if (quiet > 0) {
+                if (quiet > queueLeft) {
+                    return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT,
+                            new RetryAfterPendingException(route.name(), Duration.ofNanos(quiet), maxQueueWait), false, false);
+                }
+                long waitStart = System.nanoTime();
+                try {
+                    TimeUnit.NANOSECONDS.sleep(quiet);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT,
+                            new InterruptedIOException("interrupted while waiting for the route's Retry-After"), false, false);
+                }
+                step("attempt 1", "waited " + TimeUnit.NANOSECONDS.toMillis(quiet) + "ms for the route's Retry-After");
+                queueLeft = Math.max(0, queueLeft - (System.nanoTime() - waitStart));
+            }
+        }
         if (!route.admitNow()) {
             long waitStart = System.nanoTime();
             boolean admitted;
             try {
-                admitted = route.admit(maxQueueWait);
+                admitted = route.admit(Duration.ofNanos(queueLeft));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new AttemptResult.Failed<>(FailurePhase.NEVER_SENT,

@@ -89,6 +89,14 @@ public final class RecoveryDecisions {
             // proven unprocessed: a retry under the same key, after the plain retry backoff
             return new Decision.Retry(null);
         }
+        if (result instanceof AttemptResult.RefusedUnprocessed) {
+            // proven unprocessed, with no answer to return: a retry under the same key when one is left
+            // (the budget is asked when it is carried out, so that a spent one is reported), else the
+            // failure as it is, or what was known before a resend
+            return facts.attemptsLeft() && facts.repeatable() && !facts.canceledByCaller()
+                    ? new Decision.Retry(null)
+                    : afterNoRetry(facts);
+        }
         if (result instanceof AttemptResult.Unsettled) {
             // The resend was answered, but the answer says nothing about the earlier attempt: back to
             // the status check when the mode has one, within the recovery timeout already running.

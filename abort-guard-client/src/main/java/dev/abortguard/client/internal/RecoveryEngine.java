@@ -192,6 +192,9 @@ public final class RecoveryEngine implements AutoCloseable {
             boolean deadline = ((AttemptResult.Failed<?>) result).deadlineFired();
             line = result.phase() + ": " + Failures.summary(failure) + (deadline ? " (exchange deadline)" : "");
         }
+        if (result instanceof AttemptResult.RefusedUnprocessed) {
+            line = "not processed (" + ((AttemptResult.RefusedUnprocessed<?>) result).proof() + "): " + Failures.summary(failure);
+        }
         request.attemptFailed(result.phase(), failure, line, failedAt);
         if (result instanceof AttemptResult.RetryAfterAnswer) {
             // one wait for every caller of the route: the upstream asked all of them, not only this one
@@ -199,7 +202,8 @@ public final class RecoveryEngine implements AutoCloseable {
             request.route().notBefore(failedAt, delay);
             RecoveryContext answered = request.last();
             request.observers().notify(l -> l.onRetryAfter(answered, delay));
-        } else if (result instanceof AttemptResult.NotAppliedReply) {
+        } else if (result instanceof AttemptResult.NotAppliedReply
+                || result instanceof AttemptResult.RefusedUnprocessed) {
             RecoveryContext refused = request.last();
             request.observers().notify(l -> l.onNotApplied(refused));
         } else {

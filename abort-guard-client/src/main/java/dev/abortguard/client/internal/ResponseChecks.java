@@ -127,9 +127,25 @@ public final class ResponseChecks {
         return Optional.empty();
     }
 
+    /**
+     * A failed attempt whose failure itself proves that the request was not processed (an HTTP/2
+     * {@code REFUSED_STREAM}, when {@link NotAppliedAnswer#refusedStream()} is configured), else
+     * empty: the failure is then classified by what reached the wire, as any other.
+     */
+    public <R> Optional<AttemptResult<R>> refusal(IOException failure) {
+        if (BuiltInNotAppliedAnswers.refusesStream(failure)
+                && notAppliedAnswers.contains(BuiltInNotAppliedAnswers.REFUSED_STREAM)) {
+            return Optional.of(new AttemptResult.RefusedUnprocessed<>(failure, BuiltInNotAppliedAnswers.REFUSED_STREAM.toString()));
+        }
+        return Optional.empty();
+    }
+
     /** The first configured proof that {@code response} was not processed, or {@code null}. */
     private NotAppliedAnswer proof(HttpResponse response, byte[] smallBody, ExchangeProgress progress) {
         for (NotAppliedAnswer answer : notAppliedAnswers) {
+            if (answer == BuiltInNotAppliedAnswers.REFUSED_STREAM) {
+                continue; // a failure, not a response: see refusal(IOException)
+            }
             if (answer == BuiltInNotAppliedAnswers.EARLY_REFUSAL) {
                 if (progress.requestBodyCutShort() && BuiltInNotAppliedAnswers.refusesEarly(response)) {
                     return answer;

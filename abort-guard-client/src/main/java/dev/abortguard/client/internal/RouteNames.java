@@ -28,7 +28,7 @@ public final class RouteNames {
     }
 
     /** {@code scheme://host:port}, lower case, with the scheme's default port when {@code port} is -1. */
-    static String name(String scheme, String host, int port) {
+    public static String name(String scheme, String host, int port) {
         String s = scheme == null ? "http" : scheme.toLowerCase(Locale.ROOT);
         int p = port >= 0 ? port : "https".equals(s) ? 443 : 80;
         return s + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + ":" + p;

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
+import org.apache.hc.core5.http2.H2Error;
+import org.apache.hc.core5.http2.H2StreamResetException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,7 +34,7 @@ class RecoveryDecisionsTest {
     /** How an attempt ended. */
     enum Ending {
         ANSWERED, NEVER_SENT, NEVER_SENT_NOT_RETRYABLE, RESPONSE_RECEIVED, OUTCOME_UNKNOWN, RESPONSE_BODY_LOST,
-        RETRY_AFTER_2S, NOT_APPLIED_REPLY, UNSETTLED_409, BROKEN
+        RETRY_AFTER_2S, NOT_APPLIED_REPLY, REFUSED_STREAM, UNSETTLED_409, BROKEN
     }
 
     /** What a status check answered. */
@@ -108,6 +110,19 @@ class RecoveryDecisionsTest {
         // nack; only ever returned when the attempt may send again): retry after the plain backoff.
         everyMode(rows, Ending.NOT_APPLIED_REPLY, "retry backoff");
         everyMode(rows, Ending.NOT_APPLIED_REPLY, "retry backoff", Given.RESENT_BLIND);
+        // An HTTP/2 REFUSED_STREAM: proven unprocessed, but a failure with no answer to return. Retried
+        // after the plain backoff while attempts are left; the budget is asked when the retry is carried
+        // out (so that a spent one is reported), so NO_BUDGET still decides a retry here.
+        everyMode(rows, Ending.REFUSED_STREAM, "retry backoff");
+        everyMode(rows, Ending.REFUSED_STREAM, "retry backoff", Given.NO_BUDGET);
+        everyMode(rows, Ending.REFUSED_STREAM, "retry backoff", Given.RESENT_BLIND);
+        everyMode(rows, Ending.REFUSED_STREAM, "rethrow FAILED", Given.NO_ATTEMPTS_LEFT);
+        everyMode(rows, Ending.REFUSED_STREAM, "rethrow FAILED", Given.CANCELED_BY_CALLER);
+        everyMode(rows, Ending.REFUSED_STREAM, "rethrow FAILED", Given.NOT_REPEATABLE);
+        // a refused resend settles nothing about the attempts before it
+        everyMode(rows, Ending.REFUSED_STREAM, "end OUTCOME_UNKNOWN UNRESOLVED", Given.RESENT_BLIND, Given.NO_ATTEMPTS_LEFT);
+        everyMode(rows, Ending.REFUSED_STREAM, "end NEVER_SENT NOT_APPLIED",
+                Given.RESENT_AFTER_NOT_APPLIED, Given.NO_ATTEMPTS_LEFT);
         // A cancel is a request to the upstream too: it needs the budget.
         rows.add(row(Ending.OUTCOME_UNKNOWN, RecoveryMode.CANCEL,
                 "end OUTCOME_UNKNOWN UNRESOLVED (BUDGET_EXHAUSTED)", Given.NO_BUDGET));
@@ -344,6 +359,10 @@ class RecoveryDecisionsTest {
                 return new AttemptResult.RetryAfterAnswer<>(503, Duration.ofSeconds(2), null);
             case NOT_APPLIED_REPLY:
                 return new AttemptResult.NotAppliedReply<>(503, "fasthttp Server.Concurrency limit", null);
+            case REFUSED_STREAM:
+                return new AttemptResult.RefusedUnprocessed<>(
+                        new H2StreamResetException(H2Error.REFUSED_STREAM, "Stream reset (7)"),
+                        "HTTP/2 RST_STREAM REFUSED_STREAM");
             case UNSETTLED_409:
                 return new AttemptResult.Unsettled<>(409);
             case BROKEN:

@@ -155,8 +155,9 @@ class RetryAfterOverloadTest {
                 TimeUnit.NANOSECONDS.toMillis(second.get(0) - first.get(0)),
                 TimeUnit.NANOSECONDS.toMillis(second.get(1) - second.get(0)),
                 TimeUnit.NANOSECONDS.toMillis(second.get(1) - notBefore));
-        assertThat(second.get(0)).as("the second caller's first attempt came before the not-before time")
-                .isLessThan(notBefore);
+        // Its first attempt waited for the route too when the client already knew of the first
+        // caller's 429 (FirstAttemptRetryAfterTest), else it went out before; either way its retry,
+        // after its own Retry-After: 0, came no sooner than the route's not-before time.
         assertThat(second.get(1)).as("its retry waited for the route, not only its own 50 ms floor")
                 .isGreaterThanOrEqualTo(notBefore);
         assertThat(first.get(1)).isGreaterThanOrEqualTo(notBefore);
