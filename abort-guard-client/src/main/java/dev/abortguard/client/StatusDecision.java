@@ -1,8 +1,14 @@
 package dev.abortguard.client;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 
 /**
  * The answer of a {@link StatusCheck}: what the server says happened to the request behind an
@@ -27,6 +33,12 @@ public final class StatusDecision {
          * {@link #PENDING} until the recovery timeout. */
         UNKNOWN
     }
+
+    /**
+     * The largest response body {@link #completed(ClassicHttpResponse)} takes: 8 MiB. A status
+     * endpoint's answer is small; one over this is refused rather than held in memory.
+     */
+    public static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
 
     private static final StatusDecision COMPLETED = new StatusDecision(Kind.COMPLETED, null);
     private static final StatusDecision NOT_APPLIED = new StatusDecision(Kind.NOT_APPLIED, null);
@@ -56,12 +68,35 @@ public final class StatusDecision {
      * The server applied the request, and {@code response} is what the caller should receive in
      * place of the lost one (for a response handler, the handler processes it).
      *
-     * @param response the response to hand to the caller; its entity should be repeatable or
-     *     buffered, because it is read after the check returns
+     * <p>Call it where the response is at hand, typically inside the status client's response
+     * handler: {@code response -> StatusDecision.completed(response)}. A body that is not repeatable
+     * is read here, whole, and put back as a byte array with the same content type and encoding,
+     * because the status client closes its response when the handler returns, before the policy
+     * hands it over. (So {@code response} itself now carries the buffered body.)
+     *
+     * @param response the response to hand to the caller
      * @return the decision
+     * @throws IllegalArgumentException when the body is longer than {@link #MAX_BODY_BYTES}; from a
+     *     status check this counts as {@link Kind#UNKNOWN}, like any exception it throws
+     * @throws UncheckedIOException when reading the body fails; counts as {@link Kind#UNKNOWN} too
      */
     public static StatusDecision completed(ClassicHttpResponse response) {
-        return new StatusDecision(Kind.COMPLETED, Objects.requireNonNull(response, "response"));
+        Objects.requireNonNull(response, "response");
+        HttpEntity entity = response.getEntity();
+        if (entity != null && !entity.isRepeatable()) {
+            try (InputStream in = entity.getContent()) {
+                byte[] body = in == null ? new byte[0] : in.readNBytes(MAX_BODY_BYTES + 1);
+                if (body.length > MAX_BODY_BYTES) {
+                    throw new IllegalArgumentException("status-check response body over " + MAX_BODY_BYTES
+                            + " bytes: hand over a smaller response");
+                }
+                ContentType type = entity.getContentType() == null ? null : ContentType.parseLenient(entity.getContentType());
+                response.setEntity(new ByteArrayEntity(body, type, entity.getContentEncoding()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("status-check response body unreadable", e);
+            }
+        }
+        return new StatusDecision(Kind.COMPLETED, response);
     }
 
     /**

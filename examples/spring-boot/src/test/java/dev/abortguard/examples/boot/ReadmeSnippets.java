@@ -86,8 +86,8 @@ final class ReadmeSnippets {
                 .statusCheck(ctx -> statusClient.execute(
                         new HttpGet(provider + "/payments/" + ctx.idempotencyKey()),
                         response -> switch (response.getCode()) {
-                            case 200 -> StatusDecision.completed();   // or completed(responseForTheCaller)
-                            case 404 -> StatusDecision.notApplied();  // never happened: resend, same key
+                            case 200 -> StatusDecision.completed(response); // the caller gets this response
+                            case 404 -> StatusDecision.notApplied();  // not found: resend, same key (see below)
                             case 202 -> StatusDecision.pending();     // check again after backoff
                             default -> StatusDecision.unknown();
                         }))
