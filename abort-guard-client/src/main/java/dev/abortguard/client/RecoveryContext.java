@@ -33,6 +33,10 @@ import org.apache.hc.core5.http.Header;
  *     attempt
  * @param route the request's route, {@code scheme://host:port} of its target, lower case; {@code
  *     OTHER} beyond the first 256 routes of a wrapped client, so that it is safe as a metric tag
+ * @param attemptsSentAt when each attempt so far was handed to the client, as time since the logical
+ *     request started (the same clock as {@code elapsed}), in order: the last one is the latest send
+ *     of this key, which a status check needs to judge a "not found" (see {@link
+ *     TimeoutRecoveryPolicy.Builder#notAppliedHorizon})
  */
 public record RecoveryContext(
         String method,
@@ -43,7 +47,8 @@ public record RecoveryContext(
         Duration elapsed,
         FailurePhase phase,
         Throwable cause,
-        String route) {
+        String route,
+        List<Duration> attemptsSentAt) {
 
     /**
      * Creates a context; the header list is copied so that the context stays immutable.
@@ -57,6 +62,7 @@ public record RecoveryContext(
      * @param phase the phase of the failure, or {@code null}
      * @param cause the failure, or {@code null}
      * @param route the request's route
+     * @param attemptsSentAt when each attempt was sent, since the logical request started
      */
     public RecoveryContext {
         Objects.requireNonNull(method, "method");
@@ -65,6 +71,26 @@ public record RecoveryContext(
         Objects.requireNonNull(elapsed, "elapsed");
         Objects.requireNonNull(route, "route");
         headers = List.copyOf(headers);
+        attemptsSentAt = List.copyOf(Objects.requireNonNull(attemptsSentAt, "attemptsSentAt"));
+    }
+
+    /**
+     * A context without send times (as before they were recorded), for listeners' and callbacks' own
+     * tests.
+     *
+     * @param method the request method
+     * @param uri the request URI as sent
+     * @param headers the request headers as sent
+     * @param idempotencyKey the key of the logical request
+     * @param attempt the attempt number, from 1
+     * @param elapsed time since the logical request started
+     * @param phase the phase of the failure, or {@code null}
+     * @param cause the failure, or {@code null}
+     * @param route the request's route
+     */
+    public RecoveryContext(String method, URI uri, List<Header> headers, String idempotencyKey, int attempt,
+            Duration elapsed, FailurePhase phase, Throwable cause, String route) {
+        this(method, uri, headers, idempotencyKey, attempt, elapsed, phase, cause, route, List.of());
     }
 
     /**

@@ -108,14 +108,16 @@ public final class TimeoutRecoveryPolicy {
                         ? null
                         : new RecoverySettings.Budget(b.retryBudgetRatio, b.retryBudgetMinPerSecond, b.retryBudgetWindow),
                 b.maxInFlightPerRoute,
-                b.inFlightQueueTimeout);
+                b.inFlightQueueTimeout,
+                b.notAppliedHorizon);
         this.connectionListeners = List.copyOf(b.connectionListeners);
         RecoverySettings s = settings;
         this.description =
                 "TimeoutRecoveryPolicy{mode=" + s.mode() + ", header=" + header + ", maxAttempts=" + s.maxAttempts()
                         + ", recoveryTimeout=" + s.recoveryTimeout() + ", callbackTimeout=" + s.callbackTimeout()
                         + ", exchangeDeadline=" + s.exchangeDeadline() + ", retryBackoff=" + s.retryBackoff()
-                        + ", statusCheckBackoff=" + s.statusCheckBackoff() + ", maxRetryAfter=" + s.maxRetryAfter()
+                        + ", statusCheckBackoff=" + s.statusCheckBackoff() + ", notAppliedHorizon=" + s.notAppliedHorizon()
+                        + ", maxRetryAfter=" + s.maxRetryAfter()
                         + ", bufferResponseBody=" + s.bufferResponseBody() + ", retryBudget="
                         + (s.retryBudget() == null ? "none" : s.retryBudget().ratio() + " + "
                                 + s.retryBudget().minPerSecond() + "/s per " + s.retryBudget().window())
@@ -301,6 +303,7 @@ public final class TimeoutRecoveryPolicy {
         private int maxAttempts = 3;
         private Duration retryBackoffInitial = Duration.ofMillis(50);
         private Duration retryBackoffMax = Duration.ofSeconds(1);
+        private Duration notAppliedHorizon = Duration.ZERO;
         private Duration statusCheckBackoffInitial = Duration.ofMillis(100);
         private Duration statusCheckBackoffMax = Duration.ofSeconds(2);
         private double jitter = 0.2;
@@ -436,6 +439,26 @@ public final class TimeoutRecoveryPolicy {
         public Builder retryBackoff(Duration initial, Duration max) {
             this.retryBackoffInitial = initial;
             this.retryBackoffMax = max;
+            return this;
+        }
+
+        /**
+         * How long after the latest send of a key a status check's {@link StatusDecision#notApplied()}
+         * is not believed yet, and counts as {@link StatusDecision#pending()}: checked again after the
+         * status-check backoff, and resent only once the horizon has passed, within the recovery
+         * timeout. Default zero: a NOT_APPLIED is believed at once.
+         *
+         * <p>Why: a status API that cannot see a request still queued in front of its handler (a load
+         * balancer, an overloaded accept queue) answers "not found" for a request that will be
+         * processed; a resend at once then runs it twice. Set the horizon longer than the longest a
+         * request can wait there unseen. A server with Idempotency-Key claims (abort-guard-idempotency)
+         * makes it moot: the resend and the original carry the same key, and only one runs.
+         *
+         * @param horizon zero or positive, shorter than the recovery timeout
+         * @return this builder
+         */
+        public Builder notAppliedHorizon(Duration horizon) {
+            this.notAppliedHorizon = horizon;
             return this;
         }
 
@@ -704,6 +727,11 @@ public final class TimeoutRecoveryPolicy {
             require(jitter >= 0 && jitter <= 1, "jitter must be between 0 and 1, was: " + jitter);
             positive("recoveryTimeout", recoveryTimeout);
             positive("callbackTimeout", callbackTimeout);
+            require(notAppliedHorizon != null && !notAppliedHorizon.isNegative(),
+                    "notAppliedHorizon must be zero or positive, was: " + notAppliedHorizon);
+            require(notAppliedHorizon.compareTo(recoveryTimeout) < 0,
+                    "notAppliedHorizon (" + notAppliedHorizon + ") must be shorter than recoveryTimeout ("
+                            + recoveryTimeout + "), or no NOT_APPLIED would ever be resent");
             require(maxRetryAfter != null && !maxRetryAfter.isNegative(),
                     "maxRetryAfter must be zero or positive, was: " + maxRetryAfter);
             if (exchangeDeadline != null) {

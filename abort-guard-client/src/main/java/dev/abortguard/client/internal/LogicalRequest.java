@@ -42,6 +42,9 @@ public final class LogicalRequest<R> {
     private final List<RecoveryStep> trail = new ArrayList<>();
 
     private int attempt;
+    /** When each attempt was handed to the client, in nanos since {@link #start}. */
+    private final List<Duration> sentAt = new ArrayList<>(2);
+    private long lastSentNanos;
     /** The last attempt's record of the wire, read once it was answered. */
     private ExchangeProgress lastProgress;
     private int retries;
@@ -127,6 +130,8 @@ public final class LogicalRequest<R> {
                         new InFlightLimitExceededException(route.name(), route.limit(), waited), false, false);
             }
         }
+        lastSentNanos = System.nanoTime();
+        sentAt.add(Duration.ofNanos(lastSentNanos - start));
         try {
             return call.attempt(next);
         } finally {
@@ -167,7 +172,13 @@ public final class LogicalRequest<R> {
     /** What the decisions need to know, now. */
     public Facts facts() {
         return new Facts(settings.mode(), failedBefore, resent, attempt < settings.maxAttempts(), call.repeatable(),
-                call.canceledByCaller(), budgetAllows());
+                call.canceledByCaller(), budgetAllows(), withinNotAppliedHorizon());
+    }
+
+    /** Whether the latest send of this key is more recent than the not-applied horizon. */
+    private boolean withinNotAppliedHorizon() {
+        long horizon = settings.notAppliedHorizon().toNanos();
+        return horizon > 0 && !sentAt.isEmpty() && System.nanoTime() - lastSentNanos < horizon;
     }
 
     /** Whether the route's retry budget has a token now (a peek; {@link #spendBudget} takes it). */
@@ -240,7 +251,7 @@ public final class LogicalRequest<R> {
 
     /** A context for the current attempt. */
     public RecoveryContext context(FailurePhase phase, Throwable cause) {
-        return call.context(attempt, elapsed(), phase, cause, route.name());
+        return call.context(attempt, elapsed(), phase, cause, route.name(), sentAt);
     }
 
     public void step(String action, String result) {

@@ -53,9 +53,10 @@ public interface RecoveryCall<R> {
     /** Turns the response supplied by a COMPLETED status check into what the caller receives. */
     R adopt(ClassicHttpResponse supplied) throws IOException;
 
-    default RecoveryContext context(int attempt, Duration elapsed, FailurePhase phase, Throwable cause, String route) {
+    default RecoveryContext context(int attempt, Duration elapsed, FailurePhase phase, Throwable cause, String route,
+            List<Duration> sentAt) {
         return new RecoveryContext(
-                method(), uri(), headers(), idempotencyKey(), attempt, elapsed, phase, cause, route);
+                method(), uri(), headers(), idempotencyKey(), attempt, elapsed, phase, cause, route, sentAt);
     }
 
     default String requestLine() {

@@ -49,6 +49,8 @@ public final class RecoveryDecisions {
      * @param repeatable whether the payload can be sent again
      * @param canceledByCaller whether the caller canceled the request
      * @param budgetAllows whether the route's retry budget has a token for a recovery step now
+     * @param withinNotAppliedHorizon whether the latest send of the key is more recent than the
+     *     not-applied horizon: a NOT_APPLIED is not believed yet
      */
     public record Facts(
             RecoveryMode mode,
@@ -57,7 +59,8 @@ public final class RecoveryDecisions {
             boolean attemptsLeft,
             boolean repeatable,
             boolean canceledByCaller,
-            boolean budgetAllows) {}
+            boolean budgetAllows,
+            boolean withinNotAppliedHorizon) {}
 
     /**
      * Whether an attempt may turn a 429/503 with {@code Retry-After} into a retry: only with a
@@ -167,7 +170,12 @@ public final class RecoveryDecisions {
                         ? new Decision.Adopt(answer.response().get())
                         : new Decision.GiveUp(phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, null);
             case NOT_APPLIED:
-                return resendOr(RecoveryOutcome.NOT_APPLIED, phase, facts, nanosLeft);
+                if (!facts.withinNotAppliedHorizon()) {
+                    return resendOr(RecoveryOutcome.NOT_APPLIED, phase, facts, nanosLeft);
+                }
+                // too soon after the latest send to believe "not found": the request may be queued
+                // where the status API cannot see it, so it counts as PENDING until the horizon passed
+                // falls through
             case PENDING:
             case UNKNOWN:
             default:

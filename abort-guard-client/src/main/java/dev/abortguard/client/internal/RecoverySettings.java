@@ -35,6 +35,7 @@ import org.apache.hc.core5.http.HttpRequest;
  * @param retryBudget the per-route retry budget, or {@code null} for none
  * @param maxInFlightPerRoute attempts in flight per route, 0 for no limit
  * @param inFlightQueueTimeout the longest wait for an in-flight permit
+ * @param notAppliedHorizon how long after the latest send a NOT_APPLIED status counts as PENDING; zero for never
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
@@ -57,7 +58,8 @@ public record RecoverySettings(
         List<NotAppliedAnswer> notAppliedAnswers,
         Budget retryBudget,
         int maxInFlightPerRoute,
-        Duration inFlightQueueTimeout) {
+        Duration inFlightQueueTimeout,
+        Duration notAppliedHorizon) {
 
     public RecoverySettings {
         listeners = List.copyOf(listeners);

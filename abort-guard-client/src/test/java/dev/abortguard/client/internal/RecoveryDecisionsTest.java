@@ -45,7 +45,7 @@ class RecoveryDecisionsTest {
     /** What differs from "first failure, everything left". */
     enum Given {
         FAILED_BEFORE, RESENT_BLIND, RESENT_AFTER_NOT_APPLIED, NO_ATTEMPTS_LEFT, NOT_REPEATABLE,
-        CANCELED_BY_CALLER, NO_BUDGET, RECOVERY_TIMEOUT_PASSED, NO_TIME_FOR_NEXT_CHECK
+        CANCELED_BY_CALLER, NO_BUDGET, RECOVERY_TIMEOUT_PASSED, NO_TIME_FOR_NEXT_CHECK, WITHIN_NOT_APPLIED_HORIZON
     }
 
     private static final RecoveryMode[] MODES = RecoveryMode.values();
@@ -173,6 +173,12 @@ class RecoveryDecisionsTest {
                         Given.NO_ATTEMPTS_LEFT));
                 rows.add(check(Answer.NOT_APPLIED, mode, phase, "end " + phase + " NOT_APPLIED (BUDGET_EXHAUSTED)",
                         Given.NO_BUDGET));
+                // Issue 15 item 2: too soon after the latest send, "not found" is not believed: it counts as
+                // PENDING (checked again), and the recovery timeout ends it as an unknown, never as a resend.
+                rows.add(check(Answer.NOT_APPLIED, mode, phase, "check after 200ms", Given.WITHIN_NOT_APPLIED_HORIZON));
+                rows.add(check(Answer.NOT_APPLIED, mode, phase, "end " + phase + " "
+                        + (phase == FailurePhase.RESPONSE_BODY_LOST ? "COMPLETED_WITHOUT_RESPONSE" : "UNRESOLVED")
+                        + " (BUDGET_EXHAUSTED)", Given.WITHIN_NOT_APPLIED_HORIZON, Given.NO_BUDGET));
                 String budgetEnd = phase == FailurePhase.RESPONSE_BODY_LOST ? "COMPLETED_WITHOUT_RESPONSE" : "UNRESOLVED";
                 for (Answer open : List.of(Answer.PENDING, Answer.UNKNOWN)) {
                     rows.add(check(open, mode, phase, "check after 200ms"));
@@ -186,6 +192,9 @@ class RecoveryDecisionsTest {
         for (Answer open : List.of(Answer.PENDING, Answer.UNKNOWN)) {
             rows.add(check(open, RecoveryMode.STATUS_CHECK, FailurePhase.OUTCOME_UNKNOWN,
                     "end OUTCOME_UNKNOWN UNRESOLVED (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
+            rows.add(check(Answer.NOT_APPLIED, RecoveryMode.STATUS_CHECK, FailurePhase.OUTCOME_UNKNOWN,
+                    "end OUTCOME_UNKNOWN UNRESOLVED (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK,
+                    Given.WITHIN_NOT_APPLIED_HORIZON));
             rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.OUTCOME_UNKNOWN,
                     "cancel (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
             rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.OUTCOME_UNKNOWN,
@@ -333,7 +342,8 @@ class RecoveryDecisionsTest {
                 !given.contains(Given.NO_ATTEMPTS_LEFT),
                 !given.contains(Given.NOT_REPEATABLE),
                 given.contains(Given.CANCELED_BY_CALLER),
-                !given.contains(Given.NO_BUDGET));
+                !given.contains(Given.NO_BUDGET),
+                given.contains(Given.WITHIN_NOT_APPLIED_HORIZON));
     }
 
     private static long nanosLeft(Set<Given> given) {

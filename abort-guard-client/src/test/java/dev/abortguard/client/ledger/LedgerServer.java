@@ -64,7 +64,12 @@ public final class LedgerServer implements AutoCloseable {
         /** Record, then answer 500. */
         RECORD_THEN_500,
         /** Answer 429 with the {@code Retry-After} value of {@link LedgerServer#retryAfter}, without recording. */
-        TOO_MANY_REQUESTS
+        TOO_MANY_REQUESTS,
+        /**
+         * Hold the request unrecorded, invisible to the status API (404), for {@link LedgerServer#holdMillis}
+         * — a request queued in front of the handler — then record and answer it (to a client that may have left).
+         */
+        HOLD_UNRECORDED
     }
 
     /** A ledger entry. */
@@ -178,6 +183,13 @@ public final class LedgerServer implements AutoCloseable {
     /** Connections reset on accept so far. */
     public int resetOnAcceptConnections() {
         return resetOnAcceptCount.get();
+    }
+
+    private volatile long holdMillis = 800;
+
+    /** How long a {@link Behavior#HOLD_UNRECORDED} request is held before it is recorded. */
+    public void holdMillis(long millis) {
+        this.holdMillis = millis;
     }
 
     /** How many status checks a {@link Behavior#PENDING_THEN_STALL} payment stays pending for. */
@@ -364,6 +376,10 @@ public final class LedgerServer implements AutoCloseable {
             case UNPROCESSABLE_422:
                 respond(out, 422, "key reused " + key);
                 return true;
+            case HOLD_UNRECORDED:
+                // a fault on the server's side (an accept queue), not a test waiting for something
+                sleep(holdMillis);
+                break;
             default:
                 break;
         }

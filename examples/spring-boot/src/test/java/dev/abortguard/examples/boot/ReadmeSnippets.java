@@ -96,6 +96,7 @@ final class ReadmeSnippets {
                         response -> response.getCode() == 200 ? CancelResult.CANCELED
                                 : response.getCode() == 409 ? CancelResult.ALREADY_COMPLETED
                                 : CancelResult.FAILED))
+                .notAppliedHorizon(Duration.ofSeconds(2))     // a 404 sooner than this after a send: pending
                 .recoveryTimeout(Duration.ofSeconds(10))
                 .exchangeDeadline(Duration.ofSeconds(5))       // optional whole-exchange deadline
                 .addListener(new MicrometerRecoveryMetrics(registry))
