@@ -158,6 +158,19 @@ public final class TimeoutRecoveryPolicy {
     }
 
     /**
+     * The one-call form: {@link #instrument(HttpClientBuilder) instruments} {@code builder}, builds
+     * it and {@link #wrap(CloseableHttpClient) wraps} the client, so the instrumentation cannot be
+     * forgotten. Configure the builder (connection manager, request config) before.
+     *
+     * @param builder the client builder
+     * @return the wrapped client
+     */
+    public CloseableHttpClient wrap(HttpClientBuilder builder) {
+        Objects.requireNonNull(builder, "builder");
+        return wrap(instrument(builder).build());
+    }
+
+    /**
      * Wraps an async client with the same semantics: covered requests carry a key, failures are
      * classified, unknown outcomes are recovered, unresolved ones are reported. The first attempt
      * stays fully asynchronous; recovery, which is rare and waits on the server, runs on a small

@@ -43,6 +43,7 @@ public final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
     /** Replaced by the original's scheme, authority and path in {@link #copy()}. */
     private static final URI ROOT = URI.create("/");
 
+    private final NotInstrumentedWarning instrumentation;
     private final CloseableHttpClient delegate;
     private final ResponseChecks checks;
     private final boolean bufferResponseBody;
@@ -61,8 +62,10 @@ public final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
             HttpHost target,
             ClassicHttpRequest original,
             HttpContext context,
-            HttpClientResponseHandler<? extends T> handler) {
+            HttpClientResponseHandler<? extends T> handler,
+            NotInstrumentedWarning instrumentation) {
         this.delegate = delegate;
+        this.instrumentation = instrumentation;
         this.checks = checks;
         this.bufferResponseBody = settings.bufferResponseBody();
         this.target = target;
@@ -162,6 +165,8 @@ public final class ClassicRecoveryCall<T> implements RecoveryCall<T> {
             return attempt.failed(e);
         } catch (RuntimeException e) {
             return attempt.failed(e);
+        } finally {
+            instrumentation.check(attempt.progress());
         }
     }
 

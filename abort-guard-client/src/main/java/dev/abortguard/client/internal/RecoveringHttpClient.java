@@ -34,12 +34,14 @@ public final class RecoveringHttpClient extends CloseableHttpClient implements C
     private final RecoverySettings settings;
     private final String policy;
     private final RecoveryEngine engine;
+    private final NotInstrumentedWarning instrumentation;
 
     public RecoveringHttpClient(CloseableHttpClient delegate, RecoverySettings settings, String policy) {
         this.delegate = delegate;
         this.settings = settings;
         this.policy = policy;
         this.engine = new RecoveryEngine(settings);
+        this.instrumentation = new NotInstrumentedWarning(policy);
     }
 
     @Override
@@ -48,7 +50,8 @@ public final class RecoveringHttpClient extends CloseableHttpClient implements C
         if (!settings.covers(request)) {
             return CloseableHttpResponse.adapt(delegate.executeOpen(target, request, context));
         }
-        return engine.run(new ClassicRecoveryCall<>(delegate, settings, engine.responseChecks(), target, request, context, null));
+        return engine.run(new ClassicRecoveryCall<>(delegate, settings, engine.responseChecks(), target, request, context, null,
+                instrumentation));
     }
 
     @Override
@@ -63,7 +66,8 @@ public final class RecoveringHttpClient extends CloseableHttpClient implements C
         }
         return engine.run(
                 new ClassicRecoveryCall<T>(
-                        delegate, settings, engine.responseChecks(), target, request, context, responseHandler));
+                        delegate, settings, engine.responseChecks(), target, request, context, responseHandler,
+                        instrumentation));
     }
 
     @Override

@@ -52,7 +52,7 @@ class ReadmePairSnippetTest {
                 .statusCheck(IdempotencyStatusCheck.of(statusClient, URI.create(provider + "/idempotency/status")))
                 .recoveryTimeout(Duration.ofSeconds(10))
                 .build();
-        CloseableHttpClient client = policy.wrap(policy.instrument(HttpClients.custom()).build());
+        CloseableHttpClient client = policy.wrap(HttpClients.custom()); // instruments, builds, wraps
         // end::idempotency-client[]
         return client;
     }

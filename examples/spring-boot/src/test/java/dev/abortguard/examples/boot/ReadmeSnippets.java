@@ -102,7 +102,7 @@ final class ReadmeSnippets {
                 .addListener(new MicrometerRecoveryMetrics(registry))
                 .build();
 
-        CloseableHttpClient client = policy.wrap(policy.instrument(HttpClients.custom()).build());
+        CloseableHttpClient client = policy.wrap(HttpClients.custom()); // instruments, builds, wraps
         // end::client-policy[]
         return client;
     }
