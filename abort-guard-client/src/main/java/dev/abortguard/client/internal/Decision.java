@@ -92,6 +92,8 @@ public sealed interface Decision {
         RESEND_TOO_LATE("resend"),
         /** The recovery timeout passed with the status still PENDING or UNKNOWN. */
         RECOVERY_TIMEOUT("status-check"),
+        /** The status is still PENDING or UNKNOWN, and the next check, after its backoff, would start after the recovery timeout. */
+        NEXT_CHECK_TOO_LATE("status-check"),
         /** The route's retry budget refused a recovery step. */
         BUDGET_EXHAUSTED("recovery");
 
@@ -123,6 +125,8 @@ public sealed interface Decision {
                     return "refused: recovery timeout passed";
                 case RECOVERY_TIMEOUT:
                     return "recovery timeout " + recoveryTimeout.toMillis() + "ms passed";
+                case NEXT_CHECK_TOO_LATE:
+                    return "stopped: the next check would start after the recovery timeout (" + recoveryTimeout.toMillis() + "ms)";
                 default:
                     return "refused: retry budget exhausted";
             }

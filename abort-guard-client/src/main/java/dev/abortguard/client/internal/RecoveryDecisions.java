@@ -180,7 +180,7 @@ public final class RecoveryDecisions {
             case UNKNOWN:
             default:
                 if (nextDelay.toNanos() >= nanosLeft) {
-                    return afterRecoveryTimeout(phase, facts);
+                    return afterRecoveryTimeout(phase, facts, Reason.NEXT_CHECK_TOO_LATE);
                 }
                 return facts.budgetAllows()
                         ? new Decision.CheckStatus(nextDelay)
@@ -206,15 +206,23 @@ public final class RecoveryDecisions {
      * cancel a confirmed success (the 2xx head of a lost body), cancel when the mode says so.
      */
     public static Decision afterRecoveryTimeout(FailurePhase phase, Facts facts) {
+        return afterRecoveryTimeout(phase, facts, Reason.RECOVERY_TIMEOUT);
+    }
+
+    /**
+     * {@link #afterRecoveryTimeout(FailurePhase, Facts)} with the reason the trail gives: the timeout
+     * passed, or the next check would start after it.
+     */
+    public static Decision afterRecoveryTimeout(FailurePhase phase, Facts facts, Reason why) {
         if (succeeded(phase)) {
-            return new Decision.GiveUp(phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, Reason.RECOVERY_TIMEOUT);
+            return new Decision.GiveUp(phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, why);
         }
         if (facts.mode() == RecoveryMode.STATUS_CHECK_THEN_CANCEL) {
             return facts.budgetAllows()
-                    ? new Decision.Cancel(Reason.RECOVERY_TIMEOUT)
+                    ? new Decision.Cancel(why)
                     : new Decision.GiveUp(phase, RecoveryOutcome.UNRESOLVED, Reason.BUDGET_EXHAUSTED);
         }
-        return new Decision.GiveUp(phase, RecoveryOutcome.UNRESOLVED, Reason.RECOVERY_TIMEOUT);
+        return new Decision.GiveUp(phase, RecoveryOutcome.UNRESOLVED, why);
     }
 
     /**

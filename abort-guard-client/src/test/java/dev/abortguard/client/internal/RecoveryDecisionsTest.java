@@ -187,22 +187,23 @@ class RecoveryDecisionsTest {
                 }
             }
         }
-        // The recovery timeout passes with the status still open: cancel only in THEN_CANCEL, never
-        // after a 2xx head (the body was lost, the server acted).
+        // The next check would start after the recovery timeout, with the status still open: cancel only
+        // in THEN_CANCEL, never after a 2xx head (the body was lost, the server acted). The trail says
+        // the next check would not fit, not that the timeout passed (issue 15, item 6).
         for (Answer open : List.of(Answer.PENDING, Answer.UNKNOWN)) {
             rows.add(check(open, RecoveryMode.STATUS_CHECK, FailurePhase.OUTCOME_UNKNOWN,
-                    "end OUTCOME_UNKNOWN UNRESOLVED (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
+                    "end OUTCOME_UNKNOWN UNRESOLVED (NEXT_CHECK_TOO_LATE)", Given.NO_TIME_FOR_NEXT_CHECK));
             rows.add(check(Answer.NOT_APPLIED, RecoveryMode.STATUS_CHECK, FailurePhase.OUTCOME_UNKNOWN,
-                    "end OUTCOME_UNKNOWN UNRESOLVED (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK,
+                    "end OUTCOME_UNKNOWN UNRESOLVED (NEXT_CHECK_TOO_LATE)", Given.NO_TIME_FOR_NEXT_CHECK,
                     Given.WITHIN_NOT_APPLIED_HORIZON));
             rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.OUTCOME_UNKNOWN,
-                    "cancel (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
+                    "cancel (NEXT_CHECK_TOO_LATE)", Given.NO_TIME_FOR_NEXT_CHECK));
             rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.OUTCOME_UNKNOWN,
                     "end OUTCOME_UNKNOWN UNRESOLVED (BUDGET_EXHAUSTED)", Given.NO_TIME_FOR_NEXT_CHECK, Given.NO_BUDGET));
             rows.add(check(open, RecoveryMode.STATUS_CHECK, FailurePhase.RESPONSE_BODY_LOST,
-                    "end RESPONSE_BODY_LOST COMPLETED_WITHOUT_RESPONSE (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
+                    "end RESPONSE_BODY_LOST COMPLETED_WITHOUT_RESPONSE (NEXT_CHECK_TOO_LATE)", Given.NO_TIME_FOR_NEXT_CHECK));
             rows.add(check(open, RecoveryMode.STATUS_CHECK_THEN_CANCEL, FailurePhase.RESPONSE_BODY_LOST,
-                    "end RESPONSE_BODY_LOST COMPLETED_WITHOUT_RESPONSE (RECOVERY_TIMEOUT)", Given.NO_TIME_FOR_NEXT_CHECK));
+                    "end RESPONSE_BODY_LOST COMPLETED_WITHOUT_RESPONSE (NEXT_CHECK_TOO_LATE)", Given.NO_TIME_FOR_NEXT_CHECK));
         }
         return rows.stream();
     }
