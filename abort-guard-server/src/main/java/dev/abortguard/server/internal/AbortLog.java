@@ -4,6 +4,9 @@ import dev.abortguard.server.AbortLogLevel;
 import dev.abortguard.server.ClientAbortEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.DefaultLoggingEventBuilder;
+import org.slf4j.spi.LoggingEventAware;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import java.time.Duration;
@@ -16,7 +19,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Writes the one line per aborted request, rate-limited, with a delayed "suppressed N" summary.
  *
  * <p>The message text carries every field (so a plain pattern layout shows them) and the same
- * fields are attached as SLF4J 2 key-values (so a JSON encoder gets them typed and named).
+ * fields are attached as SLF4J 2 key-values (so a JSON encoder gets them typed and named) — but only
+ * for a backend that takes them as data (Logback; Log4j 2's SLF4J 2 binding). For any other
+ * (slf4j-simple, slf4j-jdk14, reload4j), SLF4J's fallback writes the key-values in front of the
+ * message, so every field would appear twice on one line.
  *
  * <p>Internal, not API: may change without notice.
  */
@@ -25,8 +31,10 @@ public final class AbortLog implements AutoCloseable {
     /** The logger of every abort line; configure its level to silence or widen them. */
     public static final String LOGGER_NAME = "dev.abortguard.server.ClientAbort";
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(LOGGER_NAME);
     private static final int MAX_VALUE_LENGTH = 200;
+
+    private final Logger logger;
+    private final boolean keyValues;
 
     private final AbortLogLevel level;
     private final boolean stackTraces;
@@ -46,6 +54,12 @@ public final class AbortLog implements AutoCloseable {
      * @param summaryInterval the delay after the first suppressed line before the summary line
      */
     public AbortLog(AbortLogLevel level, boolean stackTraces, int maxLinesPerSecond, Duration summaryInterval) {
+        this(LoggerFactory.getLogger(LOGGER_NAME), level, stackTraces, maxLinesPerSecond, summaryInterval);
+    }
+
+    AbortLog(Logger logger, AbortLogLevel level, boolean stackTraces, int maxLinesPerSecond, Duration summaryInterval) {
+        this.logger = logger;
+        this.keyValues = attachesKeyValues(logger);
         this.level = level;
         this.stackTraces = stackTraces;
         this.maxLinesPerSecond = maxLinesPerSecond;
@@ -62,8 +76,15 @@ public final class AbortLog implements AutoCloseable {
             scheduleSummary();
             return;
         }
-        LoggingEventBuilder builder = level == AbortLogLevel.DEBUG ? LOGGER.atDebug() : LOGGER.atInfo();
+        LoggingEventBuilder builder = level == AbortLogLevel.DEBUG ? logger.atDebug() : logger.atInfo();
         String exception = exceptionSummary(event.cause());
+        if (stackTraces && event.cause() != null) {
+            builder.setCause(event.cause());
+        }
+        if (!keyValues) {
+            builder.log(message(event, exception));
+            return;
+        }
         builder.addKeyValue("kind", event.kind().tag())
                 .addKeyValue("method", clean(event.method()))
                 .addKeyValue("path", clean(event.path()))
@@ -79,18 +100,25 @@ public final class AbortLog implements AutoCloseable {
         if (event.idempotencyKey() != null) {
             builder.addKeyValue("idempotencyKey", clean(event.idempotencyKey()));
         }
-        if (stackTraces && event.cause() != null) {
-            builder.setCause(event.cause());
-        }
         builder.log(message(event, exception));
+    }
+
+    /**
+     * Whether key-values reach the backend as data, decided by type: a logger that takes events whole
+     * ({@link LoggingEventAware}: Logback), or one with its own event builder (Log4j 2's binding keeps
+     * them as context data). SLF4J's default builder prints them into the message for any other.
+     */
+    static boolean attachesKeyValues(Logger logger) {
+        return logger instanceof LoggingEventAware
+                || !(logger.makeLoggingEventBuilder(Level.INFO) instanceof DefaultLoggingEventBuilder);
     }
 
     private boolean enabled() {
         switch (level) {
             case INFO:
-                return LOGGER.isInfoEnabled();
+                return logger.isInfoEnabled();
             case DEBUG:
-                return LOGGER.isDebugEnabled();
+                return logger.isDebugEnabled();
             default:
                 return false;
         }
@@ -252,9 +280,11 @@ public final class AbortLog implements AutoCloseable {
         summaryScheduled.set(false);
         long count = suppressed.sumThenReset();
         if (count > 0) {
-            LoggingEventBuilder builder = level == AbortLogLevel.DEBUG ? LOGGER.atDebug() : LOGGER.atInfo();
-            builder.addKeyValue("suppressed", count)
-                    .log("Suppressed {} client-abort log lines (limit {} per second); abort metrics are exact",
+            LoggingEventBuilder builder = level == AbortLogLevel.DEBUG ? logger.atDebug() : logger.atInfo();
+            if (keyValues) {
+                builder.addKeyValue("suppressed", count);
+            }
+            builder.log("Suppressed {} client-abort log lines (limit {} per second); abort metrics are exact",
                             count, maxLinesPerSecond);
         }
     }
