@@ -55,6 +55,16 @@ public final class MicrometerAbortMetrics implements AbortMetrics {
     private int admittedRoutes;
 
     /**
+     * Registers meters in Micrometer's global registry ({@code Metrics.globalRegistry}), keeping up
+     * to 200 distinct routes: for a {@code ClientAbortFilter} the container creates from {@code
+     * web.xml} ({@code <param-name>metrics</param-name>} with this class's name). Add your registry to
+     * the global one ({@code Metrics.addRegistry}) for the meters to reach it.
+     */
+    public MicrometerAbortMetrics() {
+        this(io.micrometer.core.instrument.Metrics.globalRegistry);
+    }
+
+    /**
      * Registers meters in {@code registry}, keeping up to 200 distinct routes.
      *
      * @param registry the registry to register the counter and timer in

@@ -5,6 +5,7 @@ import dev.abortguard.server.internal.FilterInitParams;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -100,8 +101,35 @@ public final class ClientAbortFilter implements Filter {
         return new Builder();
     }
 
+    /**
+     * The servlet context attribute under which {@link #init} publishes the filter, so that an
+     * application configured through {@code web.xml} (the container creates the filter) can reach its
+     * {@link #metrics()} and {@link #handler()}: {@code (ClientAbortFilter)
+     * servletContext.getAttribute(ClientAbortFilter.CONTEXT_ATTRIBUTE)}. The first filter of a context
+     * is published under this name; every filter also under this name + {@code "."} + its filter name.
+     */
+    public static final String CONTEXT_ATTRIBUTE = ClientAbortFilter.class.getName();
+
     @Override
     public void init(FilterConfig config) throws ServletException {
+        configure(config);
+        publish(config);
+    }
+
+    private void publish(FilterConfig config) {
+        ServletContext context = config == null ? null : config.getServletContext();
+        if (context == null) {
+            return;
+        }
+        if (context.getAttribute(CONTEXT_ATTRIBUTE) == null) {
+            context.setAttribute(CONTEXT_ATTRIBUTE, this);
+        }
+        if (config.getFilterName() != null) {
+            context.setAttribute(CONTEXT_ATTRIBUTE + "." + config.getFilterName(), this);
+        }
+    }
+
+    private void configure(FilterConfig config) throws ServletException {
         List<String> names = config == null ? List.of() : Collections.list(config.getInitParameterNames());
         if (names.isEmpty()) {
             return;

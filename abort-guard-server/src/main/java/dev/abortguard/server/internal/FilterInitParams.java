@@ -1,6 +1,8 @@
 package dev.abortguard.server.internal;
 
+import dev.abortguard.server.AbortCounters;
 import dev.abortguard.server.AbortLogLevel;
+import dev.abortguard.server.AbortMetrics;
 import dev.abortguard.server.ClientAbortFilter;
 
 import java.time.Duration;
@@ -21,7 +23,7 @@ public final class FilterInitParams {
     /** The init-param names, one per builder setting that a string can express. */
     public static final Set<String> NAMES = Set.of(
             "logLevel", "logStackTraces", "maxLogLinesPerSecond", "suppressedSummaryInterval",
-            "requestIdHeaders", "idempotencyKeyHeader", "routeAttributes", "flushOnChainReturn");
+            "requestIdHeaders", "idempotencyKeyHeader", "routeAttributes", "flushOnChainReturn", "metrics");
 
     private FilterInitParams() {}
 
@@ -69,8 +71,37 @@ public final class FilterInitParams {
             case "routeAttributes":
                 builder.routeAttributes(list(v));
                 break;
+            case "metrics":
+                builder.metrics(metrics(v));
+                break;
             default:
                 throw new IllegalArgumentException("unknown init-param '" + name + "'; known: " + new TreeSet<>(NAMES));
+        }
+    }
+
+    /**
+     * {@code counters} (the default, {@link AbortCounters}) or the class name of an {@link AbortMetrics}
+     * with a public no-argument constructor, loaded by the web application's class loader (e.g.
+     * {@code dev.abortguard.micrometer.MicrometerAbortMetrics}, which then records into Micrometer's
+     * global registry).
+     */
+    private static AbortMetrics metrics(String v) {
+        if (v.isEmpty() || v.equals("counters")) {
+            return new AbortCounters();
+        }
+        try {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            Class<?> type = Class.forName(v, true, loader != null ? loader : FilterInitParams.class.getClassLoader());
+            if (!AbortMetrics.class.isAssignableFrom(type)) {
+                throw new IllegalArgumentException("metrics: " + v + " does not implement " + AbortMetrics.class.getName());
+            }
+            return (AbortMetrics) type.getConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("metrics: class " + v + " not found (or 'counters' for the default)", e);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("metrics: " + v + " has no public no-argument constructor", e);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalArgumentException("metrics: could not create " + v + ": " + e, e);
         }
     }
 
