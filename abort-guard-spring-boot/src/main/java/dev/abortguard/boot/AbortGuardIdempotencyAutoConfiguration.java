@@ -170,7 +170,8 @@ public class AbortGuardIdempotencyAutoConfiguration {
     private static String reason(RuntimeException e) {
         String message = String.valueOf(e.getMessage());
         String prefix = "invalid IdempotencyFilter settings: ";
-        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+        String reason = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+        return reason.startsWith("route: ") ? reason.substring("route: ".length()) : reason;
     }
 
     private static int bytes(String property, DataSize size) {
