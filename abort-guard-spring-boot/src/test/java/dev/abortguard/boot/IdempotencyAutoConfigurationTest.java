@@ -344,6 +344,40 @@ class IdempotencyAutoConfigurationTest {
                 .run(context -> assertThat(context.getBean(AbortGuardIdempotencyAutoConfiguration.IdempotencyPurge.class).isRunning()).isFalse());
     }
 
+    @Test
+    void theReadmesPropertiesStartTheApplicationAndItsTableHasEveryProperty() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```properties\\n(abortguard\\.idempotency\\..*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(readme);
+        assertThat(m.find()).as("the README shows the idempotency properties").isTrue();
+        String[] lines = m.group(1).lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toArray(String[]::new);
+        runner.withPropertyValues(lines).withBean(DataSource.class, IdempotencyAutoConfigurationTest::h2).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(JdbcIdempotencyStore.class);
+            assertThat(context.getBean(AbortGuardIdempotencyProperties.class).getRoutes())
+                    .containsExactly("POST /payments", "POST /orders/*/capture");
+        });
+
+        String section = readme.substring(readme.indexOf("### Idempotency on Spring Boot"));
+        section = section.substring(0, section.indexOf("\n### ", 1));
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| (`[a-z.-]+`(?: / `[a-z.-]+`)*) \\|").matcher(section);
+        while (row.find()) {
+            for (String name : row.group(1).split(" / ")) {
+                documented.add("abortguard.idempotency." + name.replace("`", ""));
+            }
+        }
+        String metadata = java.nio.file.Files.readString(java.nio.file.Path.of(
+                "target/classes/META-INF/spring-configuration-metadata.json"));
+        java.util.Set<String> generated = new java.util.TreeSet<>();
+        java.util.regex.Matcher name = java.util.regex.Pattern.compile("\"name\": ?\"(abortguard\\.idempotency\\.[a-z.-]+)\"")
+                .matcher(metadata);
+        while (name.find()) {
+            generated.add(name.group(1));
+        }
+        generated.removeAll(java.util.Set.of("abortguard.idempotency.jdbc", "abortguard.idempotency.redis", "abortguard.idempotency.memory"));
+        assertThat(documented).as("the README's table is the generated metadata").isEqualTo(generated);
+    }
+
     private static int closedPort() {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
