@@ -132,7 +132,7 @@ class BootIdempotencyClusterTest {
 
     private static String send(CloseableHttpClient http, HttpUriRequestBase request) throws Exception {
         return http.execute(request, response -> response.getCode() + " replayed="
-                + (response.getFirstHeader(IdempotencyHeaders.REPLAYED) == null ? null : response.getFirstHeader(IdempotencyHeaders.REPLAYED).getValue())
+                + replayed(response)
                 + " " + (response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity())));
     }
 
@@ -154,5 +154,10 @@ class BootIdempotencyClusterTest {
             Assumptions.abort(how);
         }
         return fail(how);
+    }
+
+    private static String replayed(org.apache.hc.core5.http.ClassicHttpResponse response) {
+        org.apache.hc.core5.http.Header header = response.getFirstHeader(IdempotencyHeaders.REPLAYED);
+        return header == null ? null : header.getValue();
     }
 }

@@ -162,7 +162,12 @@ class BootIdempotencyStartupTest {
         return http.execute(post, response -> {
             EntityUtils.consume(response.getEntity());
             return response.getCode() + " replayed="
-                    + (response.getFirstHeader(IdempotencyHeaders.REPLAYED) == null ? null : response.getFirstHeader(IdempotencyHeaders.REPLAYED).getValue());
+                    + replayed(response);
         });
+    }
+
+    private static String replayed(org.apache.hc.core5.http.ClassicHttpResponse response) {
+        org.apache.hc.core5.http.Header header = response.getFirstHeader(IdempotencyHeaders.REPLAYED);
+        return header == null ? null : header.getValue();
     }
 }

@@ -283,7 +283,8 @@ class IdempotencyAutoConfigurationTest {
     @Test
     void springDataRedissLettuceConnectionFactoryLendsItsClient() {
         runner.withPropertyValues(ROUTES)
-                .withBean(LettuceConnectionFactory.class, () -> new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", closedPort())))
+                .withBean(LettuceConnectionFactory.class,
+                        () -> new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", closedPort())))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     RedisIdempotencyStore store = context.getBean(RedisIdempotencyStore.class);
