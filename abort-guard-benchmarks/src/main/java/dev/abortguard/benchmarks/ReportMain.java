@@ -508,7 +508,7 @@ public final class ReportMain {
                     + "hash it, claim, hold the answer, store it, send it) on each store. PostgreSQL (through a 4-connection "
                     + "HikariCP pool, fsync off) and redis-server are real local servers, so their rows are mostly the "
                     + "round trips: claim and complete are two per request.\n\n");
-            md.append("| | ns/request | B/request | added to the baseline |\n|---|---|---|---|\n");
+            md.append("| | ns/request | B/request | added to the baseline | ratio to the baseline |\n|---|---|---|---|---|\n");
             double base = score("IdempotencyFilterBenchmark.payment:none");
             String[][] rows = {
                 {"pass-through filter (baseline)", "none"},
@@ -523,7 +523,8 @@ public final class ReportMain {
                         .append(fmt(score("IdempotencyFilterBenchmark.payment:gc.alloc.rate.norm:" + row[1]))).append(" | ")
                         .append(row[1].equals("none") ? "—" : fmt(score(name) - base) + " ns, "
                                 + fmt(score("IdempotencyFilterBenchmark.payment:gc.alloc.rate.norm:" + row[1])
-                                        - score("IdempotencyFilterBenchmark.payment:gc.alloc.rate.norm:none")) + " B").append(" |\n");
+                                        - score("IdempotencyFilterBenchmark.payment:gc.alloc.rate.norm:none")) + " B")
+                        .append(" | ").append(ratio(score(name) / base)).append(" |\n");
             }
             md.append("\nA request the filter does not cover allocates nothing more than the baseline. A keyed request "
                     + "holds its answer and keeps a copy for the store; the in-memory row keeps every record of the run "
