@@ -106,11 +106,15 @@ public final class ClientAbortEvent {
     }
 
     /**
-     * Time from the last moment the client could have received or sent something — a successful
-     * flush, a write on a committed response, a read of the request body — or from the start of the
-     * request, to the abort; {@code null} if unknown. A client's read timeout bounds the gap
-     * between packets, so this is an upper estimate of the caller's timeout: if it clusters just
-     * above 5 s, some caller gives up after 5 s.
+     * Time from the response's last observed progress — a flush that did not fail, a write past the
+     * container's buffer on a committed response, a read of the request body — or from the start of
+     * the request, to the moment the failure surfaced; {@code null} if unknown.
+     *
+     * <p>Not the caller's timeout: for a plain response an upper bound of it (the failure surfaces
+     * only at the server's next write, so a 300 ms read timeout was measured as 607 ms); for a stream
+     * that writes regularly about its write interval; and on Undertow, whose flush into a closed
+     * connection can fail without telling the application, possibly near zero. Compare it across
+     * requests of one endpoint; do not read it as one caller's setting.
      *
      * @return the silence before the abort, or {@code null} if unknown
      */

@@ -33,7 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One command, the whole value: the seed's scenarios run twice against embedded Tomcat 11 — without
- * abort-guard, then with it — and a before/after table.
+ * abort-guard, then with it — and a before/after table. "The seed" is the write-up this project
+ * started from ("(Tomcat) Why does ClientAbortException happen?", part 2): a Spring Boot service
+ * whose catch-all {@code @RestControllerAdvice} logs every exception with {@code log.error(e.message, e)},
+ * so every client that gives up pages someone with {@code ClientAbortException: Broken pipe}.
  *
  * <pre>{@code mvn -B -q -DskipTests package && java -jar examples/seed-demo/target/seed-demo.jar}</pre>
  */
@@ -53,6 +56,8 @@ public final class SeedDemo {
     /** Runs both passes, printing to {@code out}; returns {without, with} for the smoke test. */
     static Run[] demo(PrintStream out) throws Exception {
         OUT = out;
+        OUT.println("The seed: a Spring Boot service from the write-up this project started from, whose catch-all");
+        OUT.println("exception handler logs every exception at ERROR with its stack trace. Its endpoints, run twice.");
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         LevelCounter levels = LevelCounter.attach();
@@ -65,6 +70,7 @@ public final class SeedDemo {
         String row = "  %-36s | %-34s | %-44s%n";
         OUT.printf(row, "", "without abort-guard", "with abort-guard");
         OUT.printf(row, "-".repeat(36), "-".repeat(34), "-".repeat(44));
+        OUT.printf(row, "client timeouts (the caller gave up)", without.timeouts, with.timeouts);
         OUT.printf(row, "server ERROR lines (stack traces)", without.errors, with.errors);
         OUT.printf(row, "server abort lines (INFO, one each)", without.abortLines, with.abortLines);
         OUT.printf(row, "abort counter", "n/a", with.abortCount);
@@ -72,9 +78,19 @@ public final class SeedDemo {
         OUT.printf(row, "payment, dropped before recording", without.droppedPayment, with.droppedPayment);
         OUT.printf(row, "outcomes left unknown", without.unknowns, with.unknowns);
         OUT.println();
-        OUT.println("Without: the seed's catch-all handler logs every client timeout as an ERROR with a stack");
-        OUT.println("trace, and the caller cannot tell whether a payment was taken. With: one INFO line per abort,");
-        OUT.println("counted; the client asks the status API by Idempotency-Key and resends only what never happened.");
+        int timeouts = Integer.parseInt(without.timeouts);
+        int errors = Integer.parseInt(without.errors);
+        int aborts = Integer.parseInt(with.abortLines);
+        int silent = Math.max(0, aborts - errors);
+        int notAborts = Math.max(0, timeouts - aborts);
+        OUT.printf("Without: the caller gave up %d times. The application's catch-all handler (the seed's log.error%n", timeouts);
+        OUT.printf("with the stack trace) logged %d of them as ERROR; %d more abort%s left no line at all (the container%n",
+                errors, silent, silent == 1 ? "" : "s");
+        OUT.printf("logs what it sees itself below INFO: the payment's late answer); %d %s no abort at all (the server%n",
+                notAborts, notAborts == 1 ? "was" : "were");
+        OUT.println("never wrote to the caller: the dropped payment). The caller cannot tell whether a payment was taken.");
+        OUT.printf("With: each of the %d aborts is one INFO line and one count, the silent one included;%n", aborts);
+        OUT.println("the client asks the status API by Idempotency-Key and resends only what never happened.");
         return new Run[] {without, with};
     }
 
@@ -106,6 +122,7 @@ public final class SeedDemo {
             result.abortCount = withAbortGuard ? String.valueOf(server.abortCount()) : "n/a";
             OUT.println("  ledger of the provider: " + server.ledger.values() + " (" + server.ledger.size() + " payments)");
         }
+        result.timeouts = String.valueOf(runTimeouts.getAndSet(0));
         result.errors = String.valueOf(levels.errors.get());
         result.abortLines = String.valueOf(levels.abortLines.get());
         result.unknowns = String.valueOf(runUnknown.get());
@@ -155,7 +172,17 @@ public final class SeedDemo {
             });
             OUT.println("  [client] " + outcome);
         } catch (Exception e) {
+            countTimeout(e);
             OUT.println("  [client] gave up: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void countTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                runTimeouts.incrementAndGet();
+                return;
+            }
         }
     }
 
@@ -187,6 +214,7 @@ public final class SeedDemo {
             result = "UNKNOWN (" + e.outcome() + ")";
             runUnknown.incrementAndGet();
         } catch (Exception e) {
+            countTimeout(e);
             OUT.println("  [client] gave up: " + e.getClass().getSimpleName() + ": " + e.getMessage()
                     + "  -> was the payment taken? the caller cannot know");
             server.awaitIdle();
@@ -199,6 +227,7 @@ public final class SeedDemo {
     }
 
     private static final AtomicInteger runUnknown = new AtomicInteger();
+    private static final AtomicInteger runTimeouts = new AtomicInteger();
 
     private static void step(String title) {
         OUT.println();
@@ -212,6 +241,7 @@ public final class SeedDemo {
 
         @Override
         public void onFailure(RecoveryContext context) {
+            countTimeout(context.cause());
             OUT.println("  [client] " + context.requestLine() + " key=" + context.idempotencyKey() + " failed: "
                     + context.cause().getClass().getSimpleName() + " -> " + context.phase()
                     + (context.phase() == FailurePhase.OUTCOME_UNKNOWN ? " (was it processed? ask)" : ""));
@@ -264,6 +294,7 @@ public final class SeedDemo {
     }
 
     static final class Run {
+        String timeouts;
         String errors;
         String abortLines;
         String abortCount;

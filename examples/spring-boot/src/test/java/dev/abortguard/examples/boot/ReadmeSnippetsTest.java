@@ -127,6 +127,41 @@ class ReadmeSnippetsTest {
         }
     }
 
+    /**
+     * Issue 15, item 11: every Java block of the README lives, line for line, in a test source of
+     * this repository (where it is compiled, and run as far as it can be), so none can drift unseen.
+     */
+    @Test
+    void everyJavaBlockOfTheReadmeIsInATestSource() throws Exception {
+        Matcher blocks = Pattern.compile("```java\n(.*?)\n```", Pattern.DOTALL).matcher(readme());
+        List<String> sources = new ArrayList<>();
+        try (var files = Files.walk(ROOT)) {
+            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> f.toString().contains("/src/test/java/")).filter(f -> !f.toString().contains("/target/"))::iterator) {
+                sources.add(normalized(Files.readString(file)));
+            }
+        }
+        List<String> homeless = new ArrayList<>();
+        while (blocks.find()) {
+            String block = normalized(blocks.group(1));
+            if (sources.stream().noneMatch(source -> source.contains(block))) {
+                homeless.add(blocks.group(1));
+            }
+        }
+        assertTrue(homeless.isEmpty(), "README Java blocks found in no test source:\n" + String.join("\n----\n", homeless));
+    }
+
+    /** Each line stripped of its indentation, blank lines dropped: a block indented in a method still matches. */
+    private static String normalized(String text) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank()) {
+                out.append(line.strip()).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     @Test
     void everyPublicSettingIsInTheConfigurationReference() throws Exception {
         String readme = readme();
