@@ -181,7 +181,8 @@ public final class MicrometerAbortMetrics implements AbortMetrics {
                     .tags(tags)
                     .register(registry);
             this.silence = Timer.builder(SILENCE)
-                    .description("Time since the last successful read or write before a client abort")
+                    .description("Time from the response's last observed progress to the client abort (for a plain"
+                            + " response an upper bound of the caller's read timeout, not an estimate)")
                     .tags(tags)
                     .register(registry);
         }
