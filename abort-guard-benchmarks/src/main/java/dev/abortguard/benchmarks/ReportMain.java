@@ -531,6 +531,25 @@ public final class ReportMain {
                     + "(24 h retention), which is what its error bar is made of (GC).\n");
         }
 
+        if (jmh.containsKey("KeyBenchmark.uuidRandomUuid")) {
+            md.append("\n## 9. Idempotency keys (JMH)\n\n");
+            md.append("One key per covered request that carries none: `UUID.randomUUID().toString()` (the old default, the "
+                    + "baseline) vs the policy's default now, the same kind of key from a ChaCha20 keystream keyed from "
+                    + "`SecureRandom` with fast key erasure (`RandomKeys`; why it stays unguessable: its Javadoc).\n\n");
+            md.append("| | ns/key | B/key | ratio to the baseline |\n|---|---|---|---|\n");
+            String[][] keyRows = {
+                {"`UUID.randomUUID()`, 1 thread (baseline)", "KeyBenchmark.uuidRandomUuid", "KeyBenchmark.uuidRandomUuid"},
+                {"default keys, 1 thread", "KeyBenchmark.randomKeys", "KeyBenchmark.uuidRandomUuid"},
+                {"`UUID.randomUUID()`, 2 threads (baseline)", "KeyBenchmark.uuidRandomUuidTwoThreads", "KeyBenchmark.uuidRandomUuidTwoThreads"},
+                {"default keys, 2 threads", "KeyBenchmark.randomKeysTwoThreads", "KeyBenchmark.uuidRandomUuidTwoThreads"},
+            };
+            for (String[] row : keyRows) {
+                md.append("| ").append(row[0]).append(" | ").append(scoreText(row[1])).append(" | ")
+                        .append(fmt(score(row[1] + ":gc.alloc.rate.norm"))).append(" | ")
+                        .append(ratio(score(row[1]) / score(row[2]))).append(" |\n");
+            }
+        }
+
         md.append("\n## What the misses come from\n\n");
         boolean springHangs = false;
         for (String line : corr.subList(Math.min(1, corr.size()), corr.size())) {
