@@ -524,7 +524,7 @@ public final class LoadMain {
         private final Thread acceptor;
 
         DripServer() throws IOException {
-            socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+            socket = new ServerSocket(0, 2048, InetAddress.getLoopbackAddress()); // room for 1,000 connects at once
             acceptor = new Thread(this::accept, "drip-accept");
             acceptor.setDaemon(true);
             acceptor.start();
@@ -623,6 +623,53 @@ public final class LoadMain {
             results.put("wrapped.overshoot.p99", f(overshoot.quantileMs(0.99)));
             results.put("wrapped.overshoot.max", f(overshoot.quantileMs(1.0)));
             results.put("wrapped.outcomes", outcomes.toString().replace("=", ":"));
+
+            // issue 16, item 5: the same deadline with many exchanges in flight at once, all due together
+            int concurrent = (int) Math.max(100, Math.round(1000 * Math.min(1.0, SCALE)));
+            Latencies concurrentOvershoot = new Latencies();
+            Map<String, Integer> concurrentOutcomes = new java.util.concurrent.ConcurrentHashMap<>();
+            try (CloseableHttpClient wrapped = policy.wrap(policy.instrument(HttpClients.custom()
+                    .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(responseTimeout).build())
+                    .setConnectionManager(org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder.create()
+                            .setMaxConnTotal(concurrent).setMaxConnPerRoute(concurrent).build())
+                    .disableAutomaticRetries()).build())) {
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(concurrent);
+                List<Thread> callers = new ArrayList<>();
+                long[] overshoots = new long[concurrent];
+                for (int i = 0; i < concurrent; i++) {
+                    int index = i;
+                    Thread t = new Thread(() -> {
+                        String outcome;
+                        long t0 = 0;
+                        try {
+                            start.await();
+                            t0 = System.nanoTime();
+                            wrapped.execute(post(url), response -> EntityUtils.toByteArray(response.getEntity()));
+                            outcome = "completed";
+                        } catch (TimeoutRecoveryException e) {
+                            outcome = "TimeoutRecoveryException";
+                        } catch (Exception e) {
+                            outcome = e.getClass().getSimpleName();
+                        }
+                        overshoots[index] = Math.max(0, System.nanoTime() - t0 - TimeUnit.MILLISECONDS.toNanos(deadlineMs));
+                        concurrentOutcomes.merge(outcome, 1, Integer::sum);
+                    }, "deadline-caller-" + i);
+                    t.setDaemon(true);
+                    callers.add(t);
+                    t.start();
+                }
+                for (Thread t : callers) {
+                    t.join();
+                }
+                for (long o : overshoots) {
+                    concurrentOvershoot.add(o);
+                }
+            }
+            results.put("concurrent.calls", String.valueOf(concurrent));
+            results.put("concurrent.overshoot.p50", f(concurrentOvershoot.quantileMs(0.50)));
+            results.put("concurrent.overshoot.p99", f(concurrentOvershoot.quantileMs(0.99)));
+            results.put("concurrent.overshoot.max", f(concurrentOvershoot.quantileMs(1.0)));
+            results.put("concurrent.outcomes", new java.util.TreeMap<>(concurrentOutcomes).toString().replace("=", ":"));
 
             // raw HttpClient 5: responseTimeout never fires against a drip
             int rawCalls = 3;

@@ -461,6 +461,12 @@ public final class ReportMain {
         md.append("| | p50 | p99 | max | outcomes |\n|---|---|---|---|---|\n");
         md.append("| wrapped, exchangeDeadline | ").append(fmt(overP50)).append(" ms | ").append(fmt(overP99)).append(" ms | ")
                 .append(fmt(d(dl, "wrapped.overshoot.max"))).append(" ms | ").append(dl.getProperty("wrapped.outcomes", "?")).append(" |\n");
+        if (dl.getProperty("concurrent.calls") != null) {
+            md.append("| wrapped, exchangeDeadline, ").append(dl.getProperty("concurrent.calls")).append(" calls in flight at once "
+                    + "(started together, all due together) | ").append(fmt(d(dl, "concurrent.overshoot.p50"))).append(" ms | ")
+                    .append(fmt(d(dl, "concurrent.overshoot.p99"))).append(" ms | ").append(fmt(d(dl, "concurrent.overshoot.max")))
+                    .append(" ms | ").append(dl.getProperty("concurrent.outcomes", "?")).append(" |\n");
+        }
         md.append("\nRaw HttpClient 5 with the same 300 ms responseTimeout: ").append(dl.getProperty("raw.calls", "?"))
                 .append(" calls, elapsed ").append(rounds(dl.getProperty("raw.elapsedMs"))).append(" ms, outcomes: ")
                 .append(dl.getProperty("raw.outcomes", "?")).append(" — the responseTimeout never fires against a drip; "
