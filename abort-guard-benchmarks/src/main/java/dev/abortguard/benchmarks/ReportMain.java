@@ -34,8 +34,76 @@ public final class ReportMain {
     public static void main(String[] args) throws IOException {
         ReportMain r = new ReportMain(Path.of(args[0]));
         String report = r.build();
-        Files.writeString(Path.of(args[1]), report, StandardCharsets.UTF_8);
+        Path out = Path.of(args[1]).toAbsolutePath();
+        Files.writeString(out, report + r.charts(out.getParent()), StandardCharsets.UTF_8);
         System.out.println("wrote " + args[1]);
+    }
+
+    /** Draws the run's own figures as SVG files beside the report; returns the report's section that shows them. */
+    private String charts(Path outDir) throws IOException {
+        Properties tp = props("throughput.properties");
+        Properties cl = props("client.properties");
+        Properties dl = props("deadline.properties");
+        Properties ov = props("overload.properties");
+        StringBuilder md = new StringBuilder("\n## Charts\n\nDrawn by `bench/run` from this run's own figures.\n\n");
+        List<SvgCharts.Series> rounds = new ArrayList<>();
+        double[] filter = doubles(tp.getProperty("ratio.rounds"));
+        double[] client = doubles(cl.getProperty("wrapped.ratio.rounds", cl.getProperty("ratio.rounds")));
+        if (filter.length > 0) {
+            rounds.add(new SvgCharts.Series("filter / no filter (Tomcat)", filter));
+        }
+        if (client.length > 0) {
+            rounds.add(new SvgCharts.Series("wrapped / raw HttpClient 5", client));
+        }
+        if (!rounds.isEmpty()) {
+            Files.writeString(outDir.resolve("bench-round-ratios.svg"), SvgCharts.roundRatios(
+                    "Throughput ratio per round (sections 3 and 4)", rounds, 0.99, "target 0.99 (client: 0.98)"),
+                    StandardCharsets.UTF_8);
+            md.append("![Per-round throughput ratios](bench-round-ratios.svg)\n\nEach dot is one round's ratio: the spread "
+                    + "between rounds is wider than the distance to the targets.\n\n");
+        }
+        if (dl.getProperty("wrapped.overshoot.p50") != null) {
+            List<SvgCharts.Series> deadline = new ArrayList<>();
+            deadline.add(new SvgCharts.Series("sequential calls", new double[] {d(dl, "wrapped.overshoot.p50"),
+                d(dl, "wrapped.overshoot.p99"), d(dl, "wrapped.overshoot.max")}));
+            if (dl.getProperty("concurrent.overshoot.p50") != null) {
+                deadline.add(new SvgCharts.Series(dl.getProperty("concurrent.calls") + " in flight at once",
+                        new double[] {d(dl, "concurrent.overshoot.p50"), d(dl, "concurrent.overshoot.p99"),
+                            d(dl, "concurrent.overshoot.max")}));
+            }
+            Files.writeString(outDir.resolve("bench-deadline.svg"), SvgCharts.groupedBars(
+                    "Deadline overshoot, 200 ms exchangeDeadline (section 6)", "ms past the deadline",
+                    List.of("p50", "p99", "max"), deadline), StandardCharsets.UTF_8);
+            md.append("![Deadline overshoot](bench-deadline.svg)\n\n");
+        }
+        if (ov.getProperty("abortGuard.placedExactlyOnce") != null) {
+            String[] clients = {"raw", "defaultRetry", "naiveRetry", "abortGuard"};
+            double[] placed = new double[clients.length];
+            double[] refused = new double[clients.length];
+            double[] duplicated = new double[clients.length];
+            for (int i = 0; i < clients.length; i++) {
+                placed[i] = d(ov, clients[i] + ".placedExactlyOnce");
+                refused[i] = d(ov, clients[i] + ".upstream503s");
+                duplicated[i] = d(ov, clients[i] + ".duplicates");
+            }
+            Files.writeString(outDir.resolve("bench-overload.svg"), SvgCharts.groupedBars(
+                    "Overload: " + ov.getProperty("orders", "?") + " orders from " + ov.getProperty("callers", "?")
+                            + " callers (section 7)", "orders / answers",
+                    List.of("raw HttpClient 5", "default retry", "naive retry", "abort-guard"),
+                    List.of(new SvgCharts.Series("placed exactly once", placed),
+                            new SvgCharts.Series("refused (upstream 503s)", refused),
+                            new SvgCharts.Series("processed twice", duplicated))), StandardCharsets.UTF_8);
+            md.append("![Overload: placed, refused, duplicated](bench-overload.svg)\n");
+        }
+        return md.toString();
+    }
+
+    private static double[] doubles(String csv) {
+        if (csv == null || csv.isBlank()) {
+            return new double[0];
+        }
+        return java.util.Arrays.stream(csv.split(",")).map(String::strip).filter(v -> !v.isEmpty())
+                .mapToDouble(Double::parseDouble).toArray();
     }
 
     private Properties props(String name) throws IOException {
