@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
@@ -28,7 +29,8 @@ import javax.crypto.spec.SecretKeySpec;
  * goes into one key only and is zeroed once used.
  *
  * <p>Blocks are striped by thread, so concurrent callers rarely meet on one lock, and shared rather
- * than thread-local, so a service with a virtual thread per request does not key a cipher per request.
+ * than thread-local, so a service with a virtual thread per request does not key a cipher per request;
+ * the stripes' locks are {@code ReentrantLock}s, on which a virtual thread does not pin its carrier.
  *
  * <p>Internal, not API: it may change without notice in any release.
  */
@@ -55,12 +57,17 @@ public final class RandomKeys implements Supplier<String> {
         Stripe stripe = stripes[(int) (Thread.currentThread().getId() & (STRIPES - 1))];
         long msb;
         long lsb;
-        synchronized (stripe) {
+        // a ReentrantLock, not synchronized: a virtual thread (Java 21+) would pin its carrier for the
+        // refill's cipher work inside a monitor
+        stripe.lock.lock();
+        try {
             if (stripe.position == stripe.block.length) {
                 stripe.refill(seeds);
             }
             msb = take(stripe);
             lsb = take(stripe);
+        } finally {
+            stripe.lock.unlock();
         }
         // version 4 (random) and the IETF variant, as UUID.randomUUID() sets them
         msb = (msb & 0xffffffffffff0fffL) | 0x0000000000004000L;
@@ -81,6 +88,7 @@ public final class RandomKeys implements Supplier<String> {
     }
 
     private static final class Stripe {
+        private final ReentrantLock lock = new ReentrantLock();
         private final byte[] key = new byte[KEY_BYTES];
         private final byte[] zeros = new byte[KEY_BYTES + BLOCK_BYTES];
         /** The keystream: its first 32 bytes are the next key (erased at once), the rest are keys' bits. */
