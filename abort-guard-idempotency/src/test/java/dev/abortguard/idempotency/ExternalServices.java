@@ -30,6 +30,21 @@ public final class ExternalServices {
         return required(REDIS_URI, "redis-server");
     }
 
+    /** A JDBC store on the real PostgreSQL, its schema created (idempotent). */
+    public static JdbcIdempotencyStore postgresStore() {
+        org.postgresql.ds.PGSimpleDataSource postgres = new org.postgresql.ds.PGSimpleDataSource();
+        postgres.setURL(postgresUrl());
+        JdbcIdempotencyStore store = new JdbcIdempotencyStore(postgres, JdbcIdempotencyStore.Dialect.POSTGRESQL,
+                IdempotencyStoreOptions.defaults());
+        store.createSchema();
+        return store;
+    }
+
+    /** A store on the real redis-server, with the default options. */
+    public static RedisIdempotencyStore redisStore() {
+        return new RedisIdempotencyStore(io.lettuce.core.RedisClient.create(redisUri()), IdempotencyStoreOptions.defaults());
+    }
+
     /** A loopback port nothing listens on (bound, then closed), for the outage tests. */
     static int closedPort() {
         try (ServerSocket socket = new ServerSocket(0)) {

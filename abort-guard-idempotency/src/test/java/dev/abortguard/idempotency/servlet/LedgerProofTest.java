@@ -10,14 +10,10 @@ import dev.abortguard.client.TimeoutRecoveryException;
 import dev.abortguard.client.TimeoutRecoveryPolicy;
 import dev.abortguard.idempotency.ExternalServices;
 import dev.abortguard.idempotency.IdempotencyStore;
-import dev.abortguard.idempotency.IdempotencyStoreOptions;
 import dev.abortguard.idempotency.InMemoryIdempotencyStore;
-import dev.abortguard.idempotency.JdbcIdempotencyStore;
-import dev.abortguard.idempotency.RedisIdempotencyStore;
 import dev.abortguard.idempotency.servlet.ChaosProxy.Fault;
 import dev.abortguard.server.containers.EmbeddedServer;
 import dev.abortguard.server.containers.TomcatServer;
-import io.lettuce.core.RedisClient;
 import jakarta.servlet.http.HttpServlet;
 import java.net.URI;
 import java.time.Duration;
@@ -70,16 +66,8 @@ class LedgerProofTest {
     static List<Arguments> stores() {
         return List.of(
                 Arguments.of("in-memory", (Supplier<IdempotencyStore>) InMemoryIdempotencyStore::new),
-                Arguments.of("JDBC (PostgreSQL)", (Supplier<IdempotencyStore>) () -> {
-                    var postgres = new org.postgresql.ds.PGSimpleDataSource();
-                    postgres.setURL(ExternalServices.postgresUrl());
-                    JdbcIdempotencyStore store = new JdbcIdempotencyStore(postgres,
-                            JdbcIdempotencyStore.Dialect.POSTGRESQL, IdempotencyStoreOptions.defaults());
-                    store.createSchema();
-                    return store;
-                }),
-                Arguments.of("Redis", (Supplier<IdempotencyStore>) () -> new RedisIdempotencyStore(
-                        RedisClient.create(ExternalServices.redisUri()), IdempotencyStoreOptions.defaults())));
+                Arguments.of("JDBC (PostgreSQL)", (Supplier<IdempotencyStore>) ExternalServices::postgresStore),
+                Arguments.of("Redis", (Supplier<IdempotencyStore>) ExternalServices::redisStore));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.abortguard.idempotency.ExternalServices;
 import dev.abortguard.idempotency.IdempotencyStore;
-import dev.abortguard.idempotency.IdempotencyStoreOptions;
-import dev.abortguard.idempotency.JdbcIdempotencyStore;
-import dev.abortguard.idempotency.RedisIdempotencyStore;
 import dev.abortguard.server.containers.EmbeddedServer;
 import dev.abortguard.server.containers.JettyServer;
 import dev.abortguard.server.containers.TomcatServer;
-import io.lettuce.core.RedisClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,16 +33,8 @@ class TwoInstancesTest {
 
     static List<Arguments> backends() {
         return List.of(
-                Arguments.of("PostgreSQL", (Supplier<IdempotencyStore>) () -> {
-                    var postgres = new org.postgresql.ds.PGSimpleDataSource();
-                    postgres.setURL(ExternalServices.postgresUrl());
-                    JdbcIdempotencyStore store = new JdbcIdempotencyStore(postgres,
-                            JdbcIdempotencyStore.Dialect.POSTGRESQL, IdempotencyStoreOptions.defaults());
-                    store.createSchema();
-                    return store;
-                }),
-                Arguments.of("Redis", (Supplier<IdempotencyStore>) () -> new RedisIdempotencyStore(
-                        RedisClient.create(ExternalServices.redisUri()), IdempotencyStoreOptions.defaults())));
+                Arguments.of("PostgreSQL", (Supplier<IdempotencyStore>) ExternalServices::postgresStore),
+                Arguments.of("Redis", (Supplier<IdempotencyStore>) ExternalServices::redisStore));
     }
 
     @ParameterizedTest(name = "{0}")

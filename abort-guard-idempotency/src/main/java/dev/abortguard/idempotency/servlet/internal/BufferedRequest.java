@@ -154,12 +154,7 @@ public final class BufferedRequest extends HttpServletRequestWrapper {
     }
 
     private Charset charset() {
-        String name = getCharacterEncoding();
-        try {
-            return name == null ? StandardCharsets.ISO_8859_1 : Charset.forName(name);
-        } catch (RuntimeException unsupported) {
-            return StandardCharsets.ISO_8859_1;
-        }
+        return ServletCharsets.orDefault(getCharacterEncoding());
     }
 
     /**

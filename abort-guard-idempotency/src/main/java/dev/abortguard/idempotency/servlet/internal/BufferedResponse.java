@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Holds a handler's body in memory until the handler is done, so that the filter stores the
@@ -75,13 +74,7 @@ public final class BufferedResponse extends HttpServletResponseWrapper {
     }
 
     private Charset charset() {
-        String name = getCharacterEncoding();
-        try {
-            return name == null ? StandardCharsets.ISO_8859_1 : Charset.forName(name);
-        } catch (RuntimeException unsupported) {
-            // the container would refuse it when writing, too; ISO-8859-1 is the servlet default
-            return StandardCharsets.ISO_8859_1;
-        }
+        return ServletCharsets.orDefault(getCharacterEncoding());
     }
 
     @Override
