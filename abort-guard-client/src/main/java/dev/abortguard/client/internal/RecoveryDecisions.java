@@ -170,22 +170,26 @@ public final class RecoveryDecisions {
                         ? new Decision.Adopt(answer.response().get())
                         : new Decision.GiveUp(phase, RecoveryOutcome.COMPLETED_WITHOUT_RESPONSE, null);
             case NOT_APPLIED:
-                if (!facts.withinNotAppliedHorizon()) {
-                    return resendOr(RecoveryOutcome.NOT_APPLIED, phase, facts, nanosLeft);
-                }
                 // too soon after the latest send to believe "not found": the request may be queued
                 // where the status API cannot see it, so it counts as PENDING until the horizon passed
-                // falls through
+                return facts.withinNotAppliedHorizon()
+                        ? checkAgain(phase, facts, nanosLeft, nextDelay)
+                        : resendOr(RecoveryOutcome.NOT_APPLIED, phase, facts, nanosLeft);
             case PENDING:
             case UNKNOWN:
             default:
-                if (nextDelay.toNanos() >= nanosLeft) {
-                    return afterRecoveryTimeout(phase, facts, Reason.NEXT_CHECK_TOO_LATE);
-                }
-                return facts.budgetAllows()
-                        ? new Decision.CheckStatus(nextDelay)
-                        : new Decision.GiveUp(phase, unknownUnlessSucceeded(phase), Reason.BUDGET_EXHAUSTED);
+                return checkAgain(phase, facts, nanosLeft, nextDelay);
         }
+    }
+
+    /** Another status check after {@code nextDelay}, if it fits in the recovery timeout and the budget. */
+    private static Decision checkAgain(FailurePhase phase, Facts facts, long nanosLeft, Duration nextDelay) {
+        if (nextDelay.toNanos() >= nanosLeft) {
+            return afterRecoveryTimeout(phase, facts, Reason.NEXT_CHECK_TOO_LATE);
+        }
+        return facts.budgetAllows()
+                ? new Decision.CheckStatus(nextDelay)
+                : new Decision.GiveUp(phase, unknownUnlessSucceeded(phase), Reason.BUDGET_EXHAUSTED);
     }
 
     /** The ending when the wait before a status check was interrupted. */

@@ -6,23 +6,14 @@ import dev.abortguard.client.RecoveryCounters;
 import dev.abortguard.client.RecoveryCounters.OverloadCounts;
 import dev.abortguard.client.RecoveryMode;
 import dev.abortguard.client.TimeoutRecoveryPolicy;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.util.Timeout;
 import org.junit.jupiter.api.Test;
 
@@ -39,30 +30,7 @@ class RecoveryCountersByRouteTest {
 
     private static List<Object> orders(CloseableHttpClient client, FastHttpLikeUpstream upstream, String prefix)
             throws Exception {
-        ExecutorService callers = Executors.newFixedThreadPool(ORDERS);
-        try {
-            List<Future<Object>> futures = new ArrayList<>();
-            for (int i = 0; i < ORDERS; i++) {
-                String key = prefix + "-" + i;
-                futures.add(callers.submit(() -> {
-                    HttpPost post = new HttpPost(upstream.baseUri() + "/orders");
-                    post.setHeader("Idempotency-Key", key);
-                    post.setEntity(new StringEntity("{\"order\":\"" + key + "\"}", ContentType.APPLICATION_JSON));
-                    try {
-                        return (Object) client.execute(post, response -> response.getCode());
-                    } catch (IOException e) {
-                        return e;
-                    }
-                }));
-            }
-            List<Object> outcomes = new ArrayList<>();
-            for (Future<Object> f : futures) {
-                outcomes.add(f.get(60, TimeUnit.SECONDS));
-            }
-            return outcomes;
-        } finally {
-            callers.shutdownNow();
-        }
+        return ConcurrentOrders.send(client, upstream, prefix, ORDERS);
     }
 
     @Test
